@@ -1,0 +1,160 @@
+package org.xennet.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.xennet.error.UsageException;
+import org.xennet.error.XennetException;
+import org.xennet.log.Log;
+import org.xennet.log.LogConfig;
+import org.xennet.scripts.Params;
+import org.xennet.scripts.Script;
+import org.xennet.scripts.ScriptArgs;
+import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.ScriptSpec;
+import org.xennet.scripts.Scripts;
+
+/**
+ * The multi-call front end. Invoked as a script name ({@code vif-bridge online ...}, through a
+ * link) or as {@code xennet SCRIPT ARGS...} or {@code xennet TOOL ...}. Returns the exit status;
+ * only {@link Main} calls System.exit.
+ *
+ * <p>Exit status: 0 success or nothing to do; 1 bad input (nothing changed) or a failure (what
+ * this call changed was undone); 3 {@code status} found the network not set up.
+ */
+public final class Cli {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int NOT_RUNNING = 3;
+
+    private static final Log LOG = Log.get(Cli.class);
+
+    private final ScriptContext ctx;
+
+    public Cli(ScriptContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** @param argv0 the name the program was invoked as (basename of $0) */
+    public int run(String argv0, String[] args) {
+        String self = baseName(argv0);
+        if (Scripts.spec(self).isPresent()) {
+            return runScript(self, Arrays.asList(args));
+        }
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            ctx.out().print(usage());
+            return args.length == 0 ? FAILED : OK;
+        }
+        String first = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        if (Scripts.spec(first).isPresent()) {
+            return runScript(first, rest);
+        }
+        try {
+            switch (first) {
+                case "--version":
+                case "version":
+                    ctx.out().println("xennet " + version());
+                    return OK;
+                case "links":
+                    return new LinksCommand(ctx).run(rest);
+                case "__train":
+                    return new Training(ctx).run();
+                default:
+                    ctx.err().println("xennet: unknown script or command '" + printable(first) + "'; scripts: "
+                            + String.join(", ", Scripts.NAMES) + "; tools: links, version (see xennet --help)");
+                    return FAILED;
+            }
+        } catch (XennetException e) {
+            ctx.err().println("xennet " + first + ": " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    int runScript(String name, List<String> argv) {
+        Log.configure(LogConfig.from(ctx.env(), name));
+        ScriptSpec spec = Scripts.spec(name).orElseThrow();
+        ScriptArgs a;
+        try {
+            a = ScriptArgs.parse(name, argv);
+        } catch (UsageException e) {
+            ctx.err().println(e.getMessage());
+            return FAILED;
+        }
+        if (a.help()) {
+            ctx.out().print(spec.help());
+            return OK;
+        }
+        String command = a.command();
+        if (command == null || !spec.commands().contains(command)) {
+            ctx.err().println(name + ": " + (command == null ? "no command given"
+                    : "unknown command '" + printable(command) + "'") + "; valid commands are: "
+                    + String.join(", ", spec.commands()));
+            LOG.error(name + ": invalid command " + (command == null ? "(none)" : printable(command)));
+            return FAILED;
+        }
+        try {
+            Params p = new Params(name, ctx.env(), a.assignments());
+            spec.validate(p);
+            Script script = Scripts.create(name);
+            return script.run(command, p, a.dryRun(), ctx);
+        } catch (UsageException e) {
+            ctx.err().println(e.getMessage());
+            return FAILED;
+        } catch (XennetException e) {
+            String msg = e.getMessage().startsWith(name) ? e.getMessage() : name + " " + command + ": " + e.getMessage();
+            ctx.err().println(msg);
+            LOG.error(msg);
+            return FAILED;
+        }
+    }
+
+    static String baseName(String argv0) {
+        if (argv0 == null || argv0.isEmpty()) {
+            return "xennet";
+        }
+        int slash = argv0.lastIndexOf('/');
+        return slash < 0 ? argv0 : argv0.substring(slash + 1);
+    }
+
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return b.toString();
+    }
+
+    static String version() {
+        String v = Cli.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
+    }
+
+    static String usage() {
+        StringBuilder b = new StringBuilder();
+        b.append("Usage: xennet SCRIPT COMMAND [VAR=VALUE]...   (or call it through a link named after the script)\n");
+        b.append("       xennet TOOL [OPTIONS]\n\n");
+        b.append("One executable for Xen's network scripts, with their argument contract.\n\nScripts:\n");
+        for (String n : Scripts.NAMES) {
+            ScriptSpec s = Scripts.spec(n).orElseThrow();
+            b.append(String.format("  %-16s %-28s %s%n", n, String.join("|", s.commands()), firstSentence(s.summary())));
+        }
+        b.append("\nTools:\n");
+        b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
+        b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");
+        b.append("  version                       print the version\n");
+        b.append("\n'xennet SCRIPT --help' lists a script's variables. Exit status: 0 success, 1 bad input or\n");
+        b.append("failure (nothing left half-done), 3 status found nothing set up.\n");
+        return b.toString();
+    }
+
+    private static String firstSentence(String s) {
+        int dot = s.indexOf(". ");
+        return dot < 0 ? s : s.substring(0, dot + 1);
+    }
+
+    PrintStream out() {
+        return ctx.out();
+    }
+}

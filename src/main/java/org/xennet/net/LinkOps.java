@@ -1,0 +1,73 @@
+package org.xennet.net;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.xennet.error.NotFoundException;
+import org.xennet.model.IpAddress;
+import org.xennet.model.Link;
+import org.xennet.model.MacAddress;
+
+/** Link operations ({@code ip link ...}). Names are validated before anything is sent. */
+public interface LinkOps {
+
+    /** Equivalent to: {@code ip -d link show}. */
+    List<Link> list();
+
+    /** Equivalent to: {@code ip -d link show dev NAME}; empty when there is no such link. */
+    Optional<Link> find(String name);
+
+    /** Like {@link #find(String)}, by interface index. */
+    Optional<Link> find(int index);
+
+    /** Like {@link #find(String)}, but a missing link is a {@link NotFoundException}. */
+    default Link get(String name) {
+        return find(name).orElseThrow(() -> NotFoundException.device("link show", name));
+    }
+
+    default boolean exists(String name) {
+        return find(name).isPresent();
+    }
+
+    /** Names of the ports of a bridge ({@code bridge link show master BR}), in index order. */
+    default List<Link> ports(String bridge) {
+        int idx = get(bridge).index();
+        return list().stream().filter(l -> l.masterIndex() == idx).toList();
+    }
+
+    /** Equivalent to: {@code ip link add NAME type bridge stp_state 0|1 forward_delay CENTIS}. */
+    void addBridge(String name, boolean stp, int forwardDelayCentis);
+
+    /** Equivalent to: {@code ip link add NAME type veth peer name PEER}. */
+    void addVeth(String name, String peer);
+
+    /** Equivalent to: {@code ip link add link PARENT name NAME type vlan id ID}. */
+    void addVlan(String name, String parent, int id);
+
+    /** Equivalent to: {@code ip link add NAME type vxlan id VNI [group G] [local L] [dev DEV] dstport PORT}. */
+    void addVxlan(String name, int vni, IpAddress group, IpAddress local, String dev, int port);
+
+    /** Equivalent to: {@code ip link del NAME}. */
+    void delete(String name);
+
+    /** Equivalent to: {@code ip link set NAME name NEW} (the link must be down). */
+    void rename(String name, String newName);
+
+    /** Equivalent to: {@code ip link set NAME up|down}. */
+    void setUp(String name, boolean up);
+
+    /** Equivalent to: {@code ip link set DEV master BRIDGE}. */
+    void setMaster(String dev, String bridge);
+
+    /** Equivalent to: {@code ip link set DEV nomaster}. */
+    void setNoMaster(String dev);
+
+    /** Equivalent to: {@code ip link set DEV address MAC}. */
+    void setMac(String dev, MacAddress mac);
+
+    /** Equivalent to: {@code ip link set DEV mtu MTU}. */
+    void setMtu(String dev, int mtu);
+
+    /** Equivalent to: {@code ip link set DEV netns NS} where NS is a namespace file. */
+    void moveToNetns(String dev, Path netns);
+}

@@ -1,0 +1,19 @@
+package org.xennet.net;
+
+/**
+ * Everything xennet does to the host's network, named with iproute2's words. One implementation
+ * speaks rtnetlink to the kernel ({@link RtnetlinkNetwork}); the tests have a stateful fake that
+ * passes the same contract tests.
+ */
+public interface Network extends AutoCloseable {
+    LinkOps links();
+
+    AddressOps addresses();
+
+    RouteOps routes();
+
+    Sysctls sysctls();
+
+    @Override
+    void close();
+}

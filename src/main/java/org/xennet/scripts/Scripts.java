@@ -1,0 +1,120 @@
+package org.xennet.scripts;
+
+import static org.xennet.scripts.Variable.Kind.*;
+
+import java.util.List;
+import java.util.Optional;
+import org.xennet.error.XennetException;
+
+/**
+ * The scripts xennet stands in for, by the names Xen invokes them with. Only the invoked script's
+ * class is loaded (a switch, no reflection, no scanning).
+ */
+public final class Scripts {
+    private Scripts() {
+    }
+
+    public static final List<String> NAMES = List.of("network-bridge", "network-route", "network-nat",
+            "network-wrapper", "vif-bridge", "vif-route", "vif-nat");
+
+    private static final Variable NETDEV = Variable.of("netdev", IFNAME, "device of the IPv4 default route, else eth0",
+            "physical interface");
+    private static final Variable ANTISPOOF = Variable.of("antispoof", YES_NO, "no",
+            "yes: FORWARD policy DROP and accept only what comes in on the physical port");
+    private static final Variable VIF = Variable.of("vif", IFNAME, "from the environment",
+            "backend interface (vifD.N), set by the toolstack");
+    private static final Variable XENBUS_PATH = Variable.of("XENBUS_PATH", Variable.Kind.XENSTORE_PATH,
+            "from the environment", "backend XenStore directory (backend/vif/D/N)");
+    private static final Variable IP = Variable.of("ip", IP_LIST, "", "guest addresses (space separated)");
+    private static final Variable MAC = Variable.of("mac", Variable.Kind.MAC, "", "guest MAC address");
+    private static final Variable VIFNAME = Variable.of("vifname", IFNAME, "", "rename the backend interface to this");
+    private static final Variable TYPE_IF = Variable.choice("type_if", "vif", "backend type", "vif", "tap");
+
+    public static Optional<ScriptSpec> spec(String name) {
+        switch (name) {
+            case "network-bridge":
+                return Optional.of(new ScriptSpec(name,
+                        "Creates the bridge for guests on a physical interface and moves the host's "
+                                + "addresses and routes onto it; stop restores the previous state.",
+                        List.of("start", "stop", "status"),
+                        List.of(NETDEV,
+                                Variable.of("bridge", BRIDGE, "xenbr${vifnum}",
+                                        "bridge name; 'null' does nothing; equal to netdev: the bridge takes the NIC's name"),
+                                Variable.of("vifnum", NUMBER, "trailing digits of netdev, else 0",
+                                        "number of the bridge and of the veth/vif0.N pair"),
+                                ANTISPOOF,
+                                Variable.of("stp", YES_NO, "no", "spanning tree on the new bridge"),
+                                Variable.of("forward_delay", NUMBER, "0", "bridge forward delay in seconds"),
+                                Variable.choice("bridge_nf_call_iptables", "unchanged",
+                                        "set net.bridge.bridge-nf-call-iptables (br_netfilter)", "0", "1"),
+                                Variable.choice("bridge_nf_call_ip6tables", "unchanged",
+                                        "set net.bridge.bridge-nf-call-ip6tables (br_netfilter)", "0", "1"),
+                                Variable.of("force", YES_NO, "no",
+                                        "bridge a NIC managed by NetworkManager or systemd-networkd"))));
+            case "network-route":
+                return Optional.of(new ScriptSpec(name,
+                        "Routed networking: IPv4 forwarding on and proxy ARP on netdev; stop undoes it.",
+                        List.of("start", "stop", "status"), List.of(NETDEV, ANTISPOOF)));
+            case "network-nat":
+                return Optional.of(new ScriptSpec(name,
+                        "NAT networking: forwarding on and MASQUERADE out of netdev; stop removes it.",
+                        List.of("start", "stop", "status"), List.of(NETDEV, ANTISPOOF,
+                                Variable.of("dhcp", YES_NO, "no", "run a DHCP server for the guests"))));
+            case "network-wrapper":
+                return Optional.of(new ScriptSpec(name,
+                        "Runs network-bridge for every netdev/bridge pair in a list.",
+                        List.of("start", "stop", "status"), List.of(
+                                Variable.of("config", PATH, "/etc/xen/xennet-bridges.conf",
+                                        "file listing 'netdev bridge' pairs"),
+                                Variable.of("bridges", TEXT, "", "pairs as netdev:bridge[,netdev:bridge...]"))));
+            case "vif-bridge":
+                return Optional.of(new ScriptSpec(name,
+                        "Attaches a guest's backend interface to its bridge and reports to XenStore.",
+                        List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH,
+                                Variable.of("bridge", IFNAME, "the first bridge on the host", "bridge to join"),
+                                IP, MAC, Variable.of("mtu", Variable.Kind.MTU, "the bridge's", "MTU of the interface"),
+                                VIFNAME, TYPE_IF, Variable.of("INTERFACE", IFNAME, "", "tap device (type_if=tap)"))));
+            case "vif-route":
+                return Optional.of(new ScriptSpec(name,
+                        "Routes a guest's addresses to its backend interface with proxy ARP.",
+                        List.of("online", "offline", "add", "remove"),
+                        List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC, VIFNAME, TYPE_IF)));
+            case "vif-nat":
+                return Optional.of(new ScriptSpec(name,
+                        "Gives a guest's backend interface a router address and NATs its traffic.",
+                        List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC,
+                                VIFNAME, TYPE_IF, Variable.of("dhcp", YES_NO, "no", "add a DHCP host entry"))));
+            default:
+                return Optional.empty();
+        }
+    }
+
+    /** The implementation of a script. */
+    public static Script create(String name) {
+        ScriptSpec spec = spec(name).orElseThrow(() -> new XennetException("unknown script " + name));
+        switch (name) {
+            default:
+                return new Unimplemented(spec);
+        }
+    }
+
+    /** A script whose behaviour is not written yet: refuses clearly instead of pretending. */
+    static final class Unimplemented implements Script {
+        private final ScriptSpec spec;
+
+        Unimplemented(ScriptSpec spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public ScriptSpec spec() {
+            return spec;
+        }
+
+        @Override
+        public int run(String command, Params params, boolean dryRun, ScriptContext ctx) {
+            throw new XennetException(spec.name() + " " + command + ": not implemented yet in this version of xennet "
+                    + "(see README, 'What is not done'); nothing was changed");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.xennet.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs bin/xennet (or one of its script links) as a separate process, the way Xen does. */
+final class Executable {
+    static final Path PROJECT = Path.of(System.getProperty("xennet.project.dir", "."));
+    static final Path BIN = PROJECT.resolve("bin");
+
+    private Executable() {
+    }
+
+    /** Result of one run. */
+    record Run(int status, String out, String err) {
+    }
+
+    static Run run(List<String> prefix, String program, Map<String, String> env, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(BIN.resolve(program).toString());
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        Map<String, String> e = pb.environment();
+        e.put("XENNET_NO_CACHE", "1");
+        e.put("XENNET_LOG_FILE", "none");
+        e.put("XENNET_SYSLOG", "no");
+        e.put("XENNET_CONF", "/nonexistent/xennet.conf");
+        e.putAll(env);
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            byte[] err = new byte[0];
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            return new Run(p.exitValue(), out, new String(err, StandardCharsets.UTF_8));
+        } catch (IOException e2) {
+            throw new AssertionError("cannot run " + cmd + ": " + e2, e2);
+        } catch (InterruptedException e2) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted");
+        }
+    }
+
+    static Run run(String program, String... args) {
+        return run(List.of(), program, new HashMap<>(), args);
+    }
+}

@@ -1,0 +1,284 @@
+package org.xennet.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.xennet.error.AlreadyExistsException;
+import org.xennet.error.Errno;
+import org.xennet.error.KernelException;
+import org.xennet.error.NotFoundException;
+import org.xennet.error.UsageException;
+import org.xennet.model.Address;
+import org.xennet.model.IpAddress;
+import org.xennet.model.IpPrefix;
+import org.xennet.model.Link;
+import org.xennet.model.MacAddress;
+import org.xennet.model.Route;
+
+/**
+ * The behaviour xennet relies on from the network, run against the real kernel in a namespace
+ * (KernelNetworkContractTest) and against the fake (FakeNetworkContractTest).
+ */
+public abstract class NetworkContract {
+
+    /** A fresh, empty network (loopback only) for each test. */
+    protected abstract Network network();
+
+    private static final MacAddress MAC = MacAddress.parse("00:16:3e:01:02:03");
+
+    /** bridge + veth pair, rename, enslave, MAC, MTU, v4 and v6 addresses, routes in table 100. */
+    @Test
+    void buildsTheNetloopTopologyAndReadsItBack() {
+        Network net = network();
+        LinkOps l = net.links();
+        l.addBridge("xenbr0", false, 0);
+        l.addVeth("veth0", "vif0.0");
+        l.rename("veth0", "eth9");
+        l.setMaster("vif0.0", "xenbr0");
+        l.setMac("eth9", MAC);
+        l.setMac("vif0.0", MacAddress.XEN_BACKEND);
+        l.setMtu("eth9", 1400);
+        for (String d : List.of("xenbr0", "eth9", "vif0.0")) {
+            l.setUp(d, true);
+        }
+        AddressOps a = net.addresses();
+        a.add("eth9", new Address(0, IpPrefix.parse("192.0.2.10/24"), null, IpAddress.parse("192.0.2.255"),
+                "eth9", Address.SCOPE_GLOBAL, 0, Address.FOREVER, Address.FOREVER));
+        a.add("eth9", new Address(0, IpPrefix.parse("192.0.2.11/24"), null, IpAddress.parse("192.0.2.255"),
+                "eth9:1", Address.SCOPE_GLOBAL, 0, Address.FOREVER, Address.FOREVER));
+        a.add("eth9", new Address(0, IpPrefix.parse("2001:db8::10/64"), null, null, null, Address.SCOPE_GLOBAL,
+                Address.IFA_F_NODAD, Address.FOREVER, Address.FOREVER));
+        int eth9 = l.get("eth9").index();
+        Route v4 = Route.unicast(IpPrefix.parse("198.51.100.0/24"), IpAddress.parse("192.0.2.1"), eth9)
+                .withTable(100).withMetric(7);
+        Route v6 = Route.unicast(IpPrefix.parse("2001:db8:1::/48"), IpAddress.parse("2001:db8::1"), eth9)
+                .withTable(100).withMetric(1024);
+        net.routes().add(v4);
+        net.routes().add(v6);
+
+        Link e = l.get("eth9");
+        assertEquals("veth", e.kind());
+        assertEquals(MAC, e.mac());
+        assertEquals(1400, e.mtu());
+        assertTrue(e.isUp());
+        assertFalse(l.find("veth0").isPresent(), "old name is gone after rename");
+        Link br = l.get("xenbr0");
+        assertTrue(br.isBridge());
+        assertEquals(0, br.bridge().stpState());
+        assertEquals(0, br.bridge().forwardDelayCentis());
+        assertEquals(List.of("vif0.0"), l.ports("xenbr0").stream().map(Link::name).toList());
+        assertEquals(br.index(), l.get("vif0.0").masterIndex());
+        assertEquals(MacAddress.XEN_BACKEND, l.get("vif0.0").mac());
+        assertEquals(e.index(), l.get("vif0.0").linkIndex(), "veth peers point at each other");
+
+        List<Address> got = a.list("eth9").stream().filter(x -> x.scope() == Address.SCOPE_GLOBAL).toList();
+        assertEquals(Set.of("192.0.2.10/24", "192.0.2.11/24", "2001:db8::10/64"),
+                got.stream().map(x -> x.prefix().toString()).collect(Collectors.toSet()));
+        Address second = got.stream().filter(x -> x.prefix().toString().equals("192.0.2.11/24")).findFirst()
+                .orElseThrow();
+        assertTrue(second.isSecondary(), "second address in the subnet is secondary");
+        assertEquals("eth9:1", second.label());
+        assertEquals(IpAddress.parse("192.0.2.255"), second.broadcast());
+        assertTrue(got.stream().noneMatch(Address::isDynamic));
+
+        List<Route> t100 = net.routes().list().stream().filter(r -> r.table() == 100).toList();
+        Route r4 = t100.stream().filter(r -> r.family() == IpAddress.AF_INET).findFirst().orElseThrow();
+        assertEquals(IpPrefix.parse("198.51.100.0/24"), r4.destination());
+        assertEquals(IpAddress.parse("192.0.2.1"), r4.gateway());
+        assertEquals(eth9, r4.oif());
+        assertEquals(7, r4.metric());
+        Route r6 = t100.stream().filter(r -> r.family() == IpAddress.AF_INET6).findFirst().orElseThrow();
+        assertEquals(IpPrefix.parse("2001:db8:1::/48"), r6.destination());
+        assertEquals(IpAddress.parse("2001:db8::1"), r6.gateway());
+        assertEquals(1024, r6.metric());
+    }
+
+    @Test
+    void renameKeepsTheIndexAndAddressesAndRefusesATakenName() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        int index = net.links().get("va").index();
+        net.links().rename("va", "eth7");
+        assertEquals(index, net.links().get("eth7").index());
+        assertEquals(List.of("10.1.0.1/24"), net.addresses().list("eth7").stream()
+                .map(x -> x.prefix().toString()).toList());
+        AlreadyExistsException e = assertThrows(AlreadyExistsException.class, () -> net.links().rename("eth7", "vb"));
+        assertEquals("link set name eth7 -> vb: File exists (EEXIST)", e.getMessage());
+    }
+
+    @Test
+    void aMissingLinkIsEmptyForFindAndNotFoundForGet() {
+        Network net = network();
+        assertTrue(net.links().find("nosuch0").isEmpty());
+        NotFoundException e = assertThrows(NotFoundException.class, () -> net.links().setUp("nosuch0", true));
+        assertEquals("link set up nosuch0: No such device (ENODEV)", e.getMessage());
+    }
+
+    @Test
+    void creatingAnExistingLinkIsAlreadyExists() {
+        Network net = network();
+        net.links().addBridge("br9", false, 0);
+        AlreadyExistsException e = assertThrows(AlreadyExistsException.class,
+                () -> net.links().addBridge("br9", false, 0));
+        assertTrue(e.getMessage().startsWith("link add br9 type bridge: File exists (EEXIST)"), e.getMessage());
+    }
+
+    @Test
+    void aNameOverFifteenBytesIsRefusedBeforeTheKernelIsAsked() {
+        Network net = network();
+        UsageException e = assertThrows(UsageException.class,
+                () -> net.links().addBridge("abcdefghijklmnop", false, 0));
+        assertTrue(e.getMessage().contains("16 bytes long"), e.getMessage());
+    }
+
+    @Test
+    void onlyABridgeCanBeAMaster() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().addVeth("vc", "vd");
+        KernelException e = assertThrows(KernelException.class, () -> net.links().setMaster("va", "vc"));
+        assertTrue(e.getMessage().startsWith("link set master va -> vc: "), e.getMessage());
+        assertEquals(0, net.links().get("va").masterIndex());
+    }
+
+    @Test
+    void anMtuBelowTheMinimumCarriesTheKernelsText() {
+        Network net = network();
+        net.links().addBridge("br9", false, 0);
+        KernelException e = assertThrows(KernelException.class, () -> net.links().setMtu("br9", 10));
+        assertEquals("link set mtu br9 10: Invalid argument (EINVAL); kernel: mtu less than device minimum",
+                e.getMessage());
+    }
+
+    @Test
+    void nomasterDetachesAndDeletingAVethEndDeletesItsPeer() {
+        Network net = network();
+        net.links().addBridge("br9", true, 1500);
+        assertEquals(1, net.links().get("br9").bridge().stpState());
+        assertEquals(1500, net.links().get("br9").bridge().forwardDelayCentis());
+        net.links().addVeth("va", "vb");
+        net.links().setMaster("va", "br9");
+        net.links().setNoMaster("va");
+        assertTrue(net.links().ports("br9").isEmpty());
+        net.links().delete("vb");
+        assertTrue(net.links().find("va").isEmpty());
+        assertTrue(net.links().find("vb").isEmpty());
+    }
+
+    @Test
+    void flushRemovesEveryAddressOfTheLinkOnly() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        net.addresses().add("va", IpPrefix.parse("10.1.0.2/24"));
+        net.addresses().add("va", IpPrefix.parse("fd00::1/64"));
+        net.addresses().add("vb", IpPrefix.parse("10.1.0.3/24"));
+        net.addresses().flush("va");
+        assertTrue(net.addresses().list("va").stream().noneMatch(x -> x.scope() == Address.SCOPE_GLOBAL));
+        assertEquals(List.of("10.1.0.3/24"), net.addresses().list("vb").stream()
+                .map(x -> x.prefix().toString()).toList());
+    }
+
+    @Test
+    void deletingAnAbsentAddressIsNotFound() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        assertThrows(NotFoundException.class, () -> net.addresses().delete("va", Address.of(0,
+                IpPrefix.parse("10.9.9.9/24"))));
+    }
+
+    @Test
+    void routesAreAddedReplacedAndDeletedInAnyTable() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().setUp("va", true);
+        net.links().setUp("vb", true);
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        int va = net.links().get("va").index();
+        Route r = Route.unicast(IpPrefix.parse("10.2.0.0/16"), IpAddress.parse("10.1.0.254"), va).withTable(1000);
+        net.routes().add(r);
+        assertThrows(AlreadyExistsException.class, () -> net.routes().add(r));
+        Route gw2 = Route.unicast(IpPrefix.parse("10.2.0.0/16"), IpAddress.parse("10.1.0.253"), va).withTable(1000);
+        net.routes().replace(gw2);
+        List<Route> t = net.routes().list().stream().filter(x -> x.table() == 1000).toList();
+        assertEquals(1, t.size());
+        assertEquals(IpAddress.parse("10.1.0.253"), t.get(0).gateway());
+        net.routes().delete(gw2);
+        assertTrue(net.routes().list().stream().noneMatch(x -> x.table() == 1000));
+        assertThrows(NotFoundException.class, () -> net.routes().delete(gw2));
+    }
+
+    @Test
+    void aGatewayOffEveryConnectedSubnetIsUnreachable() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().setUp("va", true);
+        net.links().setUp("vb", true);
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        int va = net.links().get("va").index();
+        KernelException e = assertThrows(KernelException.class, () -> net.routes()
+                .add(Route.unicast(IpPrefix.parse("10.3.0.0/16"), IpAddress.parse("10.7.7.7"), va)));
+        assertEquals(Errno.ENETUNREACH, e.errnoName());
+        assertTrue(e.getMessage().startsWith("route add 10.3.0.0/16 via 10.7.7.7 dev va: Network is unreachable"),
+                e.getMessage());
+    }
+
+    @Test
+    void aDefaultRouteIsListedAsDefault() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().setUp("va", true);
+        net.links().setUp("vb", true);
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        int va = net.links().get("va").index();
+        net.routes().add(Route.unicast(IpPrefix.anyOf(IpAddress.AF_INET), IpAddress.parse("10.1.0.254"), va));
+        Route d = net.routes().list().stream().filter(x -> x.isDefault() && x.family() == IpAddress.AF_INET
+                && x.table() == Route.TABLE_MAIN).findFirst().orElseThrow();
+        assertEquals(va, d.oif());
+        assertEquals("default via 10.1.0.254 dev va", d.describe("va"));
+    }
+
+    @Test
+    void vlanOnAVethParent() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        try {
+            net.links().addVlan("va.100", "va", 100);
+        } catch (KernelException e) {
+            Assumptions.assumeFalse(e.errnoName() == Errno.EOPNOTSUPP,
+                    "kernel module 8021q not available: " + e.getMessage());
+            throw e;
+        }
+        Link v = net.links().get("va.100");
+        assertEquals("vlan", v.kind());
+        assertEquals(100, v.vlanId());
+        assertEquals(net.links().get("va").index(), v.linkIndex());
+    }
+
+    @Test
+    void vxlanOverAVeth() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().addVxlan("vx42", 42, null, IpAddress.parse("10.1.0.1"), "va", 4789);
+        assertEquals("vxlan", net.links().get("vx42").kind());
+    }
+
+    @Test
+    void forwardingSysctlIsReadAndWritten() {
+        Network net = network();
+        Sysctls s = net.sysctls();
+        s.set(Sysctls.IPV4_FORWARD, "1");
+        assertEquals("1", s.get(Sysctls.IPV4_FORWARD));
+        s.set(Sysctls.IPV4_FORWARD, "0");
+        assertEquals("0", s.get(Sysctls.IPV4_FORWARD));
+        assertTrue(s.find("net/ipv4/conf/nosuch0/proxy_arp").isEmpty());
+    }
+}

@@ -1,0 +1,376 @@
+package org.xennet.testing;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.xennet.error.Errno;
+import org.xennet.error.KernelException;
+import org.xennet.error.NotFoundException;
+import org.xennet.model.Address;
+import org.xennet.model.InterfaceName;
+import org.xennet.model.IpAddress;
+import org.xennet.model.Link;
+import org.xennet.model.MacAddress;
+import org.xennet.model.OperState;
+import org.xennet.model.Route;
+import org.xennet.net.AddressOps;
+import org.xennet.net.LinkOps;
+import org.xennet.net.Network;
+import org.xennet.net.RouteOps;
+import org.xennet.net.Sysctls;
+
+/**
+ * A stateful in-memory network with the kernel's rules where xennet depends on them: names are
+ * unique, only a bridge can be a master, deleting a veth end
+ * deletes its peer, deleting a link drops its addresses and routes, a duplicate address or route
+ * is EEXIST, a gateway must be on a connected subnet unless the route is onlink. It runs the
+ * same contract tests as the kernel (NetworkContract), which keeps it honest.
+ */
+public final class FakeNetwork implements Network {
+    private final Map<Integer, Link> links = new LinkedHashMap<>();
+    private final List<Address> addresses = new ArrayList<>();
+    private final List<Route> routes = new ArrayList<>();
+    private final Map<String, String> sysctl = new HashMap<>();
+    private int nextIndex = 1;
+    private long nextMac = 0x02_00_00_00_10_00L;
+
+    private final LinkOps linkOps = new Links();
+    private final AddressOps addressOps = new Addresses();
+    private final RouteOps routeOps = new Routes();
+    private final Sysctls sysctls = new FakeSysctls();
+
+    public FakeNetwork() {
+        put(new Link(nextIndex++, "lo", null, null, Link.IFF_LOOPBACK, 65536, MacAddress.of(new byte[6]), 0, 0,
+                OperState.UNKNOWN, true, null, 0, List.of()));
+        sysctl.put(Sysctls.IPV4_FORWARD, "0");
+    }
+
+    /** Adds a physical NIC (what the kernel's driver would create). */
+    public FakeNetwork nic(String name, String mac, int mtu) {
+        put(new Link(nextIndex++, name, null, null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, mtu,
+                MacAddress.parse(mac), 0, 0, OperState.DOWN, false, null, 0, List.of()));
+        sysctl.put("net/ipv4/conf/" + name + "/proxy_arp", "0");
+        return this;
+    }
+
+    private void put(Link l) {
+        links.put(l.index(), l);
+    }
+
+    private Link byName(String op, String name) {
+        for (Link l : links.values()) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        throw NotFoundException.device(op, name);
+    }
+
+    private static KernelException err(String op, String subject, Errno e, String msg) {
+        return KernelException.of(op, subject, e.number(), msg);
+    }
+
+    private MacAddress newMac() {
+        byte[] b = new byte[6];
+        long v = nextMac++;
+        for (int i = 5; i >= 0; i--) {
+            b[i] = (byte) v;
+            v >>>= 8;
+        }
+        return MacAddress.of(b);
+    }
+
+    private Link with(Link l, String name, int flags, int mtu, MacAddress mac, int master) {
+        boolean up = (flags & Link.IFF_UP) != 0;
+        return new Link(l.index(), name, l.kind(), master == 0 ? null : "bridge", flags, mtu, mac, master,
+                l.linkIndex(), up ? OperState.UP : OperState.DOWN, up, l.bridge(), l.vlanId(), l.unknown());
+    }
+
+    private void create(String name, String subject, Link l) {
+        InterfaceName.check("dev", name);
+        if (links.values().stream().anyMatch(x -> x.name().equals(name))) {
+            throw err("link add", subject, Errno.EEXIST, null);
+        }
+        put(l);
+    }
+
+    private String describe(Route r) {
+        return r.describe(r.oif() == 0 ? null : links.containsKey(r.oif()) ? links.get(r.oif()).name() : "if" + r.oif());
+    }
+
+    @Override
+    public LinkOps links() {
+        return linkOps;
+    }
+
+    @Override
+    public AddressOps addresses() {
+        return addressOps;
+    }
+
+    @Override
+    public RouteOps routes() {
+        return routeOps;
+    }
+
+    @Override
+    public Sysctls sysctls() {
+        return sysctls;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    private final class Links implements LinkOps {
+        @Override
+        public List<Link> list() {
+            return List.copyOf(links.values());
+        }
+
+        @Override
+        public Optional<Link> find(String name) {
+            InterfaceName.check("dev", name);
+            return links.values().stream().filter(l -> l.name().equals(name)).findFirst();
+        }
+
+        @Override
+        public Optional<Link> find(int index) {
+            return Optional.ofNullable(links.get(index));
+        }
+
+        @Override
+        public void addBridge(String name, boolean stp, int forwardDelayCentis) {
+            create(name, name + " type bridge", new Link(nextIndex, name, "bridge", null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1500,
+                    newMac(), 0, 0, OperState.DOWN, false, new Link.BridgeInfo(stp ? 1 : 0, forwardDelayCentis), 0,
+                    List.of()));
+            nextIndex++;
+        }
+
+        @Override
+        public void addVeth(String name, String peer) {
+            InterfaceName.check("peer", peer);
+            if (find(peer).isPresent() || name.equals(peer)) {
+                throw err("link add", name + " type veth peer " + peer, Errno.EEXIST, null);
+            }
+            int a = nextIndex;
+            int b = nextIndex + 1;
+            create(name, name + " type veth peer " + peer, new Link(a, name, "veth", null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1500, newMac(),
+                    0, b, OperState.DOWN, false, null, 0, List.of()));
+            create(peer, name + " type veth peer " + peer, new Link(b, peer, "veth", null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1500, newMac(),
+                    0, a, OperState.DOWN, false, null, 0, List.of()));
+            nextIndex += 2;
+        }
+
+        @Override
+        public void addVlan(String name, String parent, int id) {
+            Link p = byName("link add", parent);
+            create(name, name + " link " + parent + " type vlan id " + id, new Link(nextIndex, name, "vlan", null, p.flags() & ~Link.IFF_UP, p.mtu(), p.mac(), 0,
+                    p.index(), OperState.DOWN, false, null, id, List.of()));
+            nextIndex++;
+        }
+
+        @Override
+        public void addVxlan(String name, int vni, IpAddress group, IpAddress local, String dev, int port) {
+            int parent = dev == null ? 0 : byName("link add", dev).index();
+            create(name, name + " type vxlan id " + vni, new Link(nextIndex, name, "vxlan", null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1450,
+                    newMac(), 0, parent, OperState.DOWN, false, null, 0, List.of()));
+            nextIndex++;
+        }
+
+        @Override
+        public void delete(String name) {
+            Link l = byName("link del", name);
+            remove(l);
+            if ("veth".equals(l.kind()) && links.containsKey(l.linkIndex())) {
+                remove(links.get(l.linkIndex()));
+            }
+        }
+
+        private void remove(Link l) {
+            links.remove(l.index());
+            addresses.removeIf(a -> a.index() == l.index());
+            routes.removeIf(r -> r.oif() == l.index());
+            for (Link p : List.copyOf(links.values())) {
+                if (p.masterIndex() == l.index()) {
+                    put(with(p, p.name(), p.flags(), p.mtu(), p.mac(), 0));
+                }
+            }
+        }
+
+        @Override
+        public void rename(String name, String newName) {
+            InterfaceName.check("name", newName);
+            Link l = byName("link set name", name);
+            if (find(newName).isPresent() && !newName.equals(name)) {
+                throw err("link set name", name + " -> " + newName, Errno.EEXIST, null);
+            }
+            put(with(l, newName, l.flags(), l.mtu(), l.mac(), l.masterIndex()));
+        }
+
+        @Override
+        public void setUp(String name, boolean up) {
+            Link l = byName(up ? "link set up" : "link set down", name);
+            put(with(l, l.name(), up ? l.flags() | Link.IFF_UP : l.flags() & ~Link.IFF_UP, l.mtu(), l.mac(),
+                    l.masterIndex()));
+        }
+
+        @Override
+        public void setMaster(String dev, String bridge) {
+            Link l = byName("link set master", dev);
+            Link br = byName("link set master", bridge);
+            if (!br.isBridge()) {
+                throw err("link set master", dev + " -> " + bridge, Errno.EOPNOTSUPP, null);
+            }
+            if (l.index() == br.index() || l.isLoopback()) {
+                throw err("link set master", dev + " -> " + bridge, Errno.EINVAL, null);
+            }
+            put(with(l, l.name(), l.flags(), l.mtu(), l.mac(), br.index()));
+        }
+
+        @Override
+        public void setNoMaster(String dev) {
+            Link l = byName("link set nomaster", dev);
+            put(with(l, l.name(), l.flags(), l.mtu(), l.mac(), 0));
+        }
+
+        @Override
+        public void setMac(String dev, MacAddress mac) {
+            Link l = byName("link set address", dev);
+            if (mac.isMulticast() || mac.isZero()) {
+                throw err("link set address", dev + " " + mac, Errno.EADDRNOTAVAIL, null);
+            }
+            put(with(l, l.name(), l.flags(), l.mtu(), mac, l.masterIndex()));
+        }
+
+        @Override
+        public void setMtu(String dev, int mtu) {
+            Link l = byName("link set mtu", dev);
+            if (mtu < 68) {
+                throw err("link set mtu", dev + " " + mtu, Errno.EINVAL, "mtu less than device minimum");
+            }
+            put(with(l, l.name(), l.flags(), mtu, l.mac(), l.masterIndex()));
+        }
+
+        @Override
+        public void moveToNetns(String dev, Path netns) {
+            remove(byName("link set netns", dev));
+        }
+    }
+
+    private final class Addresses implements AddressOps {
+        @Override
+        public List<Address> list() {
+            return List.copyOf(addresses);
+        }
+
+        @Override
+        public int index(String dev) {
+            return byName("addr show", dev).index();
+        }
+
+        @Override
+        public void add(String dev, Address a) {
+            int idx = byName("addr add", dev).index();
+            for (Address x : addresses) {
+                if (x.index() == idx && x.prefix().address().equals(a.prefix().address())) {
+                    throw err("addr add", a.prefix() + " dev " + dev, Errno.EEXIST, null);
+                }
+            }
+            int flags = a.flags() | (a.family() == IpAddress.AF_INET6 ? Address.IFA_F_PERMANENT : 0);
+            boolean secondary = a.family() == IpAddress.AF_INET && addresses.stream().anyMatch(x -> x.index() == idx
+                    && x.family() == IpAddress.AF_INET && x.prefix().length() == a.prefix().length()
+                    && x.prefix().network().equals(a.prefix().network()));
+            if (secondary) {
+                flags |= Address.IFA_F_SECONDARY;
+            }
+            String label = a.family() == IpAddress.AF_INET ? (a.label() == null ? dev : a.label()) : null;
+            addresses.add(new Address(idx, a.prefix(), a.peer(), a.broadcast(), label, a.scope(), flags,
+                    a.validLifetime(), a.preferredLifetime()));
+        }
+
+        @Override
+        public void delete(String dev, Address a) {
+            int idx = byName("addr del", dev).index();
+            boolean removed = addresses.removeIf(x -> x.index() == idx && x.prefix().equals(a.prefix()));
+            if (!removed) {
+                throw err("addr del", a.prefix() + " dev " + dev, Errno.EADDRNOTAVAIL, null);
+            }
+        }
+
+        @Override
+        public void flush(String dev) {
+            int idx = byName("addr flush", dev).index();
+            addresses.removeIf(x -> x.index() == idx);
+        }
+    }
+
+    private final class Routes implements RouteOps {
+        @Override
+        public List<Route> list() {
+            return List.copyOf(routes);
+        }
+
+        private boolean same(Route a, Route b) {
+            return a.family() == b.family() && a.table() == b.table() && a.destination().equals(b.destination())
+                    && a.metric() == b.metric();
+        }
+
+        private void check(String op, Route r) {
+            if (r.oif() != 0 && !links.containsKey(r.oif())) {
+                throw err(op, describe(r), Errno.ENODEV, null);
+            }
+            boolean onlink = (r.flags() & 0x4) != 0;
+            if (r.gateway() != null && !onlink) {
+                boolean reachable = addresses.stream().anyMatch(a -> (r.oif() == 0 || a.index() == r.oif())
+                        && a.prefix().contains(r.gateway()));
+                if (!reachable) {
+                    throw err(op, describe(r), Errno.ENETUNREACH, "Nexthop has invalid gateway");
+                }
+            }
+        }
+
+        @Override
+        public void add(Route r) {
+            check("route add", r);
+            if (routes.stream().anyMatch(x -> same(x, r))) {
+                throw err("route add", describe(r), Errno.EEXIST, null);
+            }
+            routes.add(r);
+        }
+
+        @Override
+        public void replace(Route r) {
+            check("route replace", r);
+            routes.removeIf(x -> same(x, r));
+            routes.add(r);
+        }
+
+        @Override
+        public void delete(Route r) {
+            boolean removed = routes.removeIf(x -> same(x, r) && (r.oif() == 0 || x.oif() == r.oif()));
+            if (!removed) {
+                throw err("route del", describe(r), Errno.ESRCH, null);
+            }
+        }
+    }
+
+    private final class FakeSysctls implements Sysctls {
+        @Override
+        public Optional<String> find(String key) {
+            return Optional.ofNullable(sysctl.get(key));
+        }
+
+        @Override
+        public void set(String key, String value) {
+            if (!sysctl.containsKey(key)) {
+                throw err("sysctl write", key + "=" + value, Errno.ENOENT, null);
+            }
+            sysctl.put(key, value);
+        }
+    }
+}
