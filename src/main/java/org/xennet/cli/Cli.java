@@ -8,6 +8,7 @@ import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
 import org.xennet.log.LogConfig;
+import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptArgs;
@@ -20,13 +21,11 @@ import org.xennet.scripts.Scripts;
  * link) or as {@code xennet SCRIPT ARGS...} or {@code xennet TOOL ...}. Returns the exit status;
  * only {@link Main} calls System.exit.
  *
- * <p>Exit status: 0 success or nothing to do; 1 bad input (nothing changed) or a failure (what
- * this call changed was undone); 3 {@code status} found the network not set up.
+ * <p>Exit status: see {@link ExitCodes}.
  */
 public final class Cli {
-    public static final int OK = 0;
-    public static final int FAILED = 1;
-    public static final int NOT_RUNNING = 3;
+    public static final int OK = ExitCodes.OK;
+    public static final int FAILED = ExitCodes.FAILED;
 
     private static final Log LOG = Log.get(Cli.class);
 

@@ -14,6 +14,7 @@ import org.xennet.model.Address;
 import org.xennet.model.Link;
 import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
+import org.xennet.text.Table;
 import org.xennet.scripts.ScriptContext;
 
 /** {@code xennet links [--netns NAME]}: the links and their addresses, for a person. */

@@ -1,18 +1,26 @@
 package org.xennet.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import org.xennet.firewall.IptablesFirewall;
 import org.xennet.lock.HotplugLock;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.sys.ProcessRunner;
 
 /** The process entry point: reads the real environment and exits with the status. */
 public final class Main {
+    /** Where network-bridge keeps what it needs to undo a start exactly. */
+    public static final Path STATE_DIR = Path.of("/var/run/xennet");
+
     private Main() {
     }
 
     public static void main(String[] args) {
-        ScriptContext ctx = new ScriptContext(System.getenv(), RtnetlinkNetwork::open, System.out, System.err,
-                HotplugLock.DEFAULT_DIR, Path.of("/var/run/xennet"), null);
+        ScriptContext ctx = new ScriptContext(System.getenv(), RtnetlinkNetwork::open,
+                () -> new IptablesFirewall(ProcessRunner.local(), HotplugLock.DEFAULT_DIR, "iptables"),
+                System.out, System.err, Path.of("/"), HotplugLock.DEFAULT_DIR, STATE_DIR, Duration.ofSeconds(10),
+                null);
         int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
         System.out.flush();
         System.exit(rc);

@@ -102,7 +102,8 @@ public record Route(int family, int table, IpPrefix destination, IpAddress gatew
         if (protocol != PROTO_BOOT) {
             b.append(" proto ").append(protoName(protocol));
         }
-        if (scope != (gateway == null && type == TYPE_UNICAST ? SCOPE_LINK : SCOPE_UNIVERSE)) {
+        boolean linkByDefault = family == IpAddress.AF_INET && gateway == null && type == TYPE_UNICAST;
+        if (scope != (linkByDefault ? SCOPE_LINK : SCOPE_UNIVERSE)) {
             b.append(" scope ").append(scope == SCOPE_LINK ? "link" : scope == SCOPE_HOST ? "host"
                     : scope == SCOPE_UNIVERSE ? "global" : String.valueOf(scope));
         }

@@ -1,6 +1,8 @@
 package org.xennet.net;
 
 import java.util.List;
+import java.util.Optional;
+import org.xennet.model.IpAddress;
 import org.xennet.model.Route;
 
 /** Route operations ({@code ip route ...}); a route names its device by index. */
@@ -8,6 +10,9 @@ public interface RouteOps {
 
     /** Equivalent to: {@code ip route show table all} plus {@code ip -6 route show table all}. */
     List<Route> list();
+
+    /** Equivalent to: {@code ip route get ADDR}: the route the kernel would use, empty when unreachable. */
+    Optional<Route> lookup(IpAddress destination);
 
     /** Equivalent to: {@code ip route add ROUTE}; an existing identical route is an AlreadyExistsException. */
     void add(Route route);

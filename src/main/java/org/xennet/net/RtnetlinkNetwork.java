@@ -9,6 +9,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.xennet.error.Errno;
+import org.xennet.error.KernelException;
 import org.xennet.error.NotFoundException;
 import org.xennet.error.UsageException;
 import org.xennet.jna.JnaNetlinkSocket;
@@ -279,6 +281,20 @@ public final class RtnetlinkNetwork implements Network {
                 }
             }
             return Collections.unmodifiableList(out);
+        }
+
+        @Override
+        public Optional<Route> lookup(IpAddress destination) {
+            try {
+                return Optional.of(RouteMessages.decode(nl.get("route get", destination.toString(), RTM_GETROUTE,
+                        RouteMessages.get(destination))));
+            } catch (KernelException e) {
+                if (e.errnoName() == Errno.ENETUNREACH || e.errnoName() == Errno.EHOSTUNREACH
+                        || e instanceof NotFoundException) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
         }
 
         private String describe(Route r) {

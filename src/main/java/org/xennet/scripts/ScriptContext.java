@@ -2,20 +2,34 @@ package org.xennet.scripts;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.xennet.firewall.Firewall;
 import org.xennet.net.Network;
 import org.xennet.plan.PlanRunner;
 
 /**
  * What a script gets from the outside world, injected so that tests run scripts in-process
- * against fakes: the environment map (never System.getenv below main), the network, output
- * streams, the lock and state directories, and an optional fault injector for the plan runner.
+ * against fakes or against a namespace: the environment map (never System.getenv below main),
+ * the network and the firewall, output streams, the host's file tree (for /proc/mounts and the
+ * network managers' state under /run), the lock and state directories, how long to wait for a
+ * physical link, and an optional fault injector for the plan runner.
  */
-public record ScriptContext(Map<String, String> env, Supplier<Network> network, PrintStream out, PrintStream err,
-        Path lockDir, Path stateDir, PlanRunner.FaultInjector faults) {
+public record ScriptContext(Map<String, String> env, Supplier<Network> network, Supplier<Firewall> firewall,
+        PrintStream out, PrintStream err, Path hostRoot, Path lockDir, Path stateDir, Duration carrierWait,
+        PlanRunner.FaultInjector faults) {
 
     public PlanRunner runner(String script, boolean dryRun) {
         return new PlanRunner(script, dryRun, out, faults);
+    }
+
+    /** A path of the host's file tree, e.g. {@code host("proc/mounts")}. */
+    public Path host(String relative) {
+        return hostRoot.resolve(relative);
+    }
+
+    public ScriptContext withFaults(PlanRunner.FaultInjector f) {
+        return new ScriptContext(env, network, firewall, out, err, hostRoot, lockDir, stateDir, carrierWait, f);
     }
 }

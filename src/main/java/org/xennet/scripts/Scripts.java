@@ -5,6 +5,7 @@ import static org.xennet.scripts.Variable.Kind.*;
 import java.util.List;
 import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.scripts.bridge.NetworkBridge;
 
 /**
  * The scripts xennet stands in for, by the names Xen invokes them with. Only the invoked script's
@@ -93,6 +94,8 @@ public final class Scripts {
     public static Script create(String name) {
         ScriptSpec spec = spec(name).orElseThrow(() -> new XennetException("unknown script " + name));
         switch (name) {
+            case "network-bridge":
+                return new NetworkBridge();
             default:
                 return new Unimplemented(spec);
         }

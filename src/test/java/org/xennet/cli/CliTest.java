@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xennet.model.Link;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.testing.FakeFirewall;
 import org.xennet.testing.FakeNetwork;
 
 /** The multi-call front end, in-process against the fake network. */
@@ -48,8 +50,9 @@ class CliTest {
         ScriptContext ctx = new ScriptContext(env, () -> {
             networkOpened++;
             return net;
-        }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("lock"), tmp.resolve("state"), null);
+        }, FakeFirewall::new, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), tmp, tmp.resolve("lock"), tmp.resolve("state"),
+                Duration.ZERO, null);
         return new Cli(ctx).run(argv0, args);
     }
 

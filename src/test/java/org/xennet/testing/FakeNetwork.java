@@ -335,6 +335,23 @@ public final class FakeNetwork implements Network {
         }
 
         @Override
+        public Optional<Route> lookup(IpAddress destination) {
+            Route best = null;
+            for (Route r : routes) {
+                if (r.table() == Route.TABLE_MAIN && r.destination().contains(destination)
+                        && (best == null || r.destination().length() > best.destination().length())) {
+                    best = r;
+                }
+            }
+            for (Address a : addresses) {
+                if (a.prefix().contains(destination) && (best == null || a.prefix().length() > best.destination().length())) {
+                    best = Route.unicast(a.prefix(), null, a.index());
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+
+        @Override
         public void add(Route r) {
             check("route add", r);
             if (routes.stream().anyMatch(x -> same(x, r))) {

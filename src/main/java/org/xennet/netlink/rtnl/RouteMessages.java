@@ -30,6 +30,12 @@ public final class RouteMessages {
         return new MessageWriter().struct(new RtMsg(family, 0, 0, 0, 0, 0, 0, 0, 0).encode()).toBytes();
     }
 
+    /** RTM_GETROUTE for one destination: {@code ip route get ADDR}. */
+    public static byte[] get(IpAddress destination) {
+        return new MessageWriter().struct(new RtMsg(destination.family(), destination.bits(), 0, 0, 0, 0, 0, 0, 0)
+                .encode()).attr(RTA_DST, destination.bytes()).toBytes();
+    }
+
     /** RTM_NEWROUTE / RTM_DELROUTE: {@code ip route add|replace|del ...}. */
     public static byte[] encode(Route r) {
         int table = r.table();

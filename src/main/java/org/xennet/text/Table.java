@@ -1,13 +1,13 @@
-package org.xennet.cli;
+package org.xennet.text;
 
 import java.util.List;
 
 /** Left-aligned text columns, two spaces apart. */
-final class Table {
+public final class Table {
     private Table() {
     }
 
-    static String format(List<String[]> rows) {
+    public static String format(List<String[]> rows) {
         int cols = rows.get(0).length;
         int[] w = new int[cols];
         for (String[] r : rows) {

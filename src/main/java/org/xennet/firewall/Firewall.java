@@ -1,0 +1,26 @@
+package org.xennet.firewall;
+
+/**
+ * The packet filter, behind one interface so that an nftables backend can follow the iptables
+ * one. Only the filter table is used, as by Xen's scripts.
+ */
+public interface Firewall {
+
+    /** Equivalent to: {@code iptables -S CHAIN}, the policy word (ACCEPT, DROP). */
+    String policy(String chain);
+
+    /** Equivalent to: {@code iptables -P CHAIN POLICY}. */
+    void setPolicy(String chain, String policy);
+
+    /** Equivalent to: {@code iptables -C CHAIN SPEC}. */
+    boolean exists(Rule rule);
+
+    /** Equivalent to: {@code iptables -A CHAIN SPEC}. */
+    void append(Rule rule);
+
+    /** Equivalent to: {@code iptables -I CHAIN SPEC} (at the top, ahead of a distribution's REJECT). */
+    void insert(Rule rule);
+
+    /** Equivalent to: {@code iptables -D CHAIN SPEC}. */
+    void delete(Rule rule);
+}

@@ -1,0 +1,205 @@
+package org.xennet.scripts.bridge;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.xennet.error.XennetException;
+import org.xennet.firewall.Rule;
+import org.xennet.model.Address;
+import org.xennet.model.IpAddress;
+import org.xennet.model.IpPrefix;
+import org.xennet.model.MacAddress;
+import org.xennet.model.Route;
+import org.xennet.netlink.MessageWriter;
+import org.xennet.netlink.NlAttr;
+import org.xennet.netlink.NlAttrs;
+
+/**
+ * What a network-bridge start did, kept under /var/run so that stop restores the exact state
+ * from before: the topology, the names, what the NIC carried, the firewall rules and policy it
+ * changed and the sysctls it changed with their old values. Plain {@code key=value} lines, read
+ * literally; written atomically.
+ */
+public record StateRecord(Topology topology, String netdev, String pdev, String bridge, String vdev, String vif0,
+        NicState nic, String oldForwardPolicy, List<Rule> rules, List<String[]> sysctls) {
+
+    public static final int VERSION = 1;
+
+    public StateRecord {
+        rules = List.copyOf(rules);
+        sysctls = List.copyOf(sysctls);
+    }
+
+    public static Path path(Path stateDir, String bridge) {
+        return stateDir.resolve("network-bridge").resolve(bridge + ".state");
+    }
+
+    public static Optional<StateRecord> read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            return Optional.of(parse(lines));
+        } catch (RuntimeException e) {
+            throw new XennetException("state record " + file + " is damaged (" + e.getMessage()
+                    + "); move it away and run stop again to derive the state from the interfaces", e);
+        }
+    }
+
+    static StateRecord parse(List<String> lines) {
+        String topology = null;
+        String netdev = null;
+        String pdev = null;
+        String bridge = null;
+        String vdev = null;
+        String vif0 = null;
+        MacAddress mac = null;
+        int mtu = 0;
+        boolean up = false;
+        String policy = null;
+        List<Address> addrs = new ArrayList<>();
+        List<Route> routes = new ArrayList<>();
+        List<Rule> rules = new ArrayList<>();
+        List<String[]> sysctls = new ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            String k = line.substring(0, eq);
+            String v = line.substring(eq + 1);
+            switch (k) {
+                case "version":
+                    if (Integer.parseInt(v) != VERSION) {
+                        throw new IllegalArgumentException("version " + v);
+                    }
+                    break;
+                case "topology": topology = v; break;
+                case "netdev": netdev = v; break;
+                case "pdev": pdev = v; break;
+                case "bridge": bridge = v; break;
+                case "vdev": vdev = v.isEmpty() ? null : v; break;
+                case "vif0": vif0 = v.isEmpty() ? null : v; break;
+                case "nic.mac": mac = v.isEmpty() ? null : MacAddress.parse(v); break;
+                case "nic.mtu": mtu = Integer.parseInt(v); break;
+                case "nic.up": up = v.equals("yes"); break;
+                case "nic.addr": addrs.add(parseAddress(v)); break;
+                case "nic.route": routes.add(parseRoute(v)); break;
+                case "fw.policy": policy = v; break;
+                case "fw.rule": {
+                    String[] w = v.split(" ");
+                    rules.add(new Rule(w[0], List.of(w).subList(1, w.length)));
+                    break;
+                }
+                case "sysctl": {
+                    int e = v.lastIndexOf('=');
+                    sysctls.add(new String[] {v.substring(0, e), v.substring(e + 1)});
+                    break;
+                }
+                default:
+                    throw new IllegalArgumentException("unknown key " + k);
+            }
+        }
+        return new StateRecord(Topology.valueOf(topology.toUpperCase(java.util.Locale.ROOT)), netdev, pdev, bridge,
+                vdev, vif0, new NicState(mac, mtu, up, addrs, routes), policy, rules, sysctls);
+    }
+
+    public String render() {
+        StringBuilder b = new StringBuilder("# xennet network-bridge state: what stop restores. Do not edit.\n");
+        b.append("version=").append(VERSION).append('\n');
+        b.append("topology=").append(topology.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        b.append("netdev=").append(netdev).append('\n');
+        b.append("pdev=").append(pdev).append('\n');
+        b.append("bridge=").append(bridge).append('\n');
+        b.append("vdev=").append(vdev == null ? "" : vdev).append('\n');
+        b.append("vif0=").append(vif0 == null ? "" : vif0).append('\n');
+        b.append("nic.mac=").append(nic.mac() == null ? "" : nic.mac()).append('\n');
+        b.append("nic.mtu=").append(nic.mtu()).append('\n');
+        b.append("nic.up=").append(nic.up() ? "yes" : "no").append('\n');
+        for (Address a : nic.addresses()) {
+            b.append("nic.addr=").append(formatAddress(a)).append('\n');
+        }
+        for (Route r : nic.routes()) {
+            b.append("nic.route=").append(formatRoute(r)).append('\n');
+        }
+        if (oldForwardPolicy != null) {
+            b.append("fw.policy=").append(oldForwardPolicy).append('\n');
+        }
+        for (Rule r : rules) {
+            b.append("fw.rule=").append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
+        }
+        for (String[] s : sysctls) {
+            b.append("sysctl=").append(s[0]).append('=').append(s[1]).append('\n');
+        }
+        return b.toString();
+    }
+
+    public void write(Path file) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, render(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String opt(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    static String formatAddress(Address a) {
+        return a.prefix() + "|" + opt(a.peer()) + "|" + opt(a.broadcast()) + "|" + opt(a.label()) + "|" + a.scope()
+                + "|" + a.flags();
+    }
+
+    static Address parseAddress(String s) {
+        String[] f = s.split("\\|", -1);
+        return new Address(0, IpPrefix.parse(f[0]), f[1].equals("-") ? null : IpAddress.parse(f[1]),
+                f[2].equals("-") ? null : IpAddress.parse(f[2]), f[3].equals("-") ? null : f[3],
+                Integer.parseInt(f[4]), Integer.parseInt(f[5]), Address.FOREVER, Address.FOREVER);
+    }
+
+    static String formatRoute(Route r) {
+        MessageWriter w = new MessageWriter();
+        for (NlAttr a : r.extra()) {
+            w.attr(a);
+        }
+        return r.family() + "|" + r.table() + "|" + r.destination() + "|" + opt(r.gateway()) + "|"
+                + Integer.toUnsignedString(r.metric()) + "|" + r.scope() + "|" + r.protocol() + "|" + r.type() + "|"
+                + opt(r.prefsrc()) + "|" + r.flags() + "|" + HexFormat.of().formatHex(w.toBytes());
+    }
+
+    static Route parseRoute(String s) {
+        String[] f = s.split("\\|", -1);
+        List<NlAttr> extra = NlAttrs.parse(ByteBuffer.wrap(HexFormat.of().parseHex(f[10]))
+                .order(ByteOrder.nativeOrder()));
+        return new Route(Integer.parseInt(f[0]), Integer.parseInt(f[1]), IpPrefix.parse(f[2]),
+                f[3].equals("-") ? null : IpAddress.parse(f[3]), 0, Integer.parseUnsignedInt(f[4]),
+                Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]),
+                f[8].equals("-") ? null : IpAddress.parse(f[8]), Integer.parseInt(f[9]), extra);
+    }
+
+    /** The two shapes network-bridge builds. */
+    public enum Topology {
+        /** bridge xenbrN, veth pair vethN/vif0.N, the veth end becomes dom0's netdev (Xen 3.0-3.1). */
+        NETLOOP,
+        /** the bridge takes the NIC's name and carries dom0's addresses (Xen 3.2-4.4). */
+        FINAL
+    }
+}

@@ -1,0 +1,60 @@
+package org.xennet.testing;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.xennet.error.XennetException;
+import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Rule;
+
+/** An in-memory filter table with iptables' semantics for -A/-I/-D/-C/-P. */
+public final class FakeFirewall implements Firewall {
+    private final Map<String, String> policies = new HashMap<>(Map.of("INPUT", "ACCEPT", "FORWARD", "ACCEPT",
+            "OUTPUT", "ACCEPT"));
+    private final List<Rule> rules = new ArrayList<>();
+
+    public List<Rule> rules() {
+        return List.copyOf(rules);
+    }
+
+    @Override
+    public String policy(String chain) {
+        String p = policies.get(chain);
+        if (p == null) {
+            throw new XennetException("iptables -S " + chain + ": exit 1: iptables: No chain/target/match by that name.");
+        }
+        return p;
+    }
+
+    @Override
+    public void setPolicy(String chain, String policy) {
+        policy(chain);
+        policies.put(chain, policy);
+    }
+
+    @Override
+    public boolean exists(Rule rule) {
+        return rules.contains(rule);
+    }
+
+    @Override
+    public void append(Rule rule) {
+        policy(rule.chain());
+        rules.add(rule);
+    }
+
+    @Override
+    public void insert(Rule rule) {
+        policy(rule.chain());
+        rules.add(0, rule);
+    }
+
+    @Override
+    public void delete(Rule rule) {
+        if (!rules.remove(rule)) {
+            throw new XennetException("iptables -D " + rule.chain() + " " + String.join(" ", rule.spec())
+                    + ": exit 1: iptables: Bad rule (does a matching rule exist in that chain?).");
+        }
+    }
+}
