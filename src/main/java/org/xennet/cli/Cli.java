@@ -15,6 +15,7 @@ import org.xennet.scripts.ScriptArgs;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.Scripts;
+import org.xennet.text.Printable;
 
 /**
  * The multi-call front end. Invoked as a script name ({@code vif-bridge online ...}, through a
@@ -58,11 +59,13 @@ public final class Cli {
                     return OK;
                 case "links":
                     return new LinksCommand(ctx).run(rest);
+                case "lab":
+                    return new LabCommand(ctx).run(rest);
                 case "__train":
                     return new Training(ctx).run();
                 default:
-                    ctx.err().println("xennet: unknown script or command '" + printable(first) + "'; scripts: "
-                            + String.join(", ", Scripts.NAMES) + "; tools: links, version (see xennet --help)");
+                    ctx.err().println("xennet: unknown script or command '" + Printable.of(first) + "'; scripts: "
+                            + String.join(", ", Scripts.NAMES) + "; tools: lab, links, version (see xennet --help)");
                     return FAILED;
             }
         } catch (XennetException e) {
@@ -88,9 +91,9 @@ public final class Cli {
         String command = a.command();
         if (command == null || !spec.commands().contains(command)) {
             ctx.err().println(name + ": " + (command == null ? "no command given"
-                    : "unknown command '" + printable(command) + "'") + "; valid commands are: "
+                    : "unknown command '" + Printable.of(command) + "'") + "; valid commands are: "
                     + String.join(", ", spec.commands()));
-            LOG.error(name + ": invalid command " + (command == null ? "(none)" : printable(command)));
+            LOG.error(name + ": invalid command " + (command == null ? "(none)" : Printable.of(command)));
             return FAILED;
         }
         try {
@@ -117,14 +120,6 @@ public final class Cli {
         return slash < 0 ? argv0 : argv0.substring(slash + 1);
     }
 
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            b.append(c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return b.toString();
-    }
-
     static String version() {
         String v = Cli.class.getPackage().getImplementationVersion();
         return v == null ? "development build" : v;
@@ -140,6 +135,8 @@ public final class Cli {
             b.append(String.format("  %-16s %-28s %s%n", n, String.join("|", s.commands()), firstSentence(s.summary())));
         }
         b.append("\nTools:\n");
+        b.append("  lab [--topology netloop|final] [--keep]\n");
+        b.append("                                the bridged host + guest flow in throwaway namespaces (root)\n");
         b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
         b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");
         b.append("  version                       print the version\n");

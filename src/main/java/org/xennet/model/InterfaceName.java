@@ -2,6 +2,7 @@ package org.xennet.model;
 
 import java.nio.charset.StandardCharsets;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * Validation of interface names before anything is changed. The kernel limits names to 15 bytes
@@ -35,7 +36,7 @@ public final class InterfaceName {
                     || c == '.' || c == '-' || c == '+';
             if (!ok) {
                 throw new UsageException(what + "='" + name + "' is not a valid interface name: character '"
-                        + printable(c) + "' is not allowed (use letters, digits, '_', '.', '-', '+')");
+                        + Printable.of(String.valueOf(c)) + "' is not allowed (use letters, digits, '_', '.', '-', '+')");
             }
         }
         if (name.charAt(0) == '-') {
@@ -51,9 +52,5 @@ public final class InterfaceName {
         } catch (UsageException e) {
             return false;
         }
-    }
-
-    private static String printable(char c) {
-        return c < 0x20 || c == 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c);
     }
 }

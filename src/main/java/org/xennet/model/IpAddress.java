@@ -40,6 +40,11 @@ public final class IpAddress implements Comparable<IpAddress> {
             if (p[i].isEmpty() || p[i].length() > 3 || !p[i].chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw bad(s);
             }
+            if (p[i].length() > 1 && p[i].charAt(0) == '0') {
+                // iproute2 reads 010 as octal (8), inet_pton refuses it: ambiguous, so refused.
+                throw new UsageException("invalid IP address '" + s + "': leading zero in '" + p[i]
+                        + "' is ambiguous (octal to iproute2)");
+            }
             int v = Integer.parseInt(p[i]);
             if (v > 255) {
                 throw bad(s);
@@ -142,8 +147,15 @@ public final class IpAddress implements Comparable<IpAddress> {
         return format6(bytes);
     }
 
-    /** RFC 5952 text: lower case, longest run of zero groups (2 or more) as "::". */
+    /** RFC 5952 text: lower case, longest run of zero groups (2 or more) as "::", ::ffff:a.b.c.d mixed. */
     private static String format6(byte[] b) {
+        boolean mapped = true;
+        for (int i = 0; i < 10; i++) {
+            mapped &= b[i] == 0;
+        }
+        if (mapped && b[10] == (byte) 0xff && b[11] == (byte) 0xff) {
+            return "::ffff:" + (b[12] & 0xff) + "." + (b[13] & 0xff) + "." + (b[14] & 0xff) + "." + (b[15] & 0xff);
+        }
         int[] g = new int[8];
         for (int i = 0; i < 8; i++) {
             g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);

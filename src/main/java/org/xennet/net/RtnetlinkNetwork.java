@@ -297,6 +297,27 @@ public final class RtnetlinkNetwork implements Network {
             }
         }
 
+        /** The route with its device as "ifN": no request needed (a timeout message uses it). */
+        private String quick(Route r) {
+            return r.describe(r.oif() == 0 ? null : "if" + r.oif());
+        }
+
+        /**
+         * The route is described with its device's name (one more request) only when it failed;
+         * if that lookup fails too, the original error stands as it is.
+         */
+        private KernelException renamed(KernelException e, String subject) {
+            return KernelException.of(e.operation(), subject, e.errno(), e.kernelMessage());
+        }
+
+        private String describeOr(Route r, KernelException original) {
+            try {
+                return describe(r);
+            } catch (RuntimeException lookupFailed) {
+                return original.subject();
+            }
+        }
+
         private String describe(Route r) {
             String dev = r.oif() == 0 ? null : links.find(r.oif()).map(Link::name).orElse("if" + r.oif());
             return r.describe(dev);
@@ -304,19 +325,30 @@ public final class RtnetlinkNetwork implements Network {
 
         @Override
         public void add(Route route) {
-            nl.execute("route add", describe(route), RTM_NEWROUTE, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL,
-                    RouteMessages.encode(route));
+            try {
+                nl.execute("route add", quick(route), RTM_NEWROUTE, Nl.NLM_F_CREATE | Nl.NLM_F_EXCL, RouteMessages.encode(route));
+            } catch (KernelException e) {
+                throw renamed(e, describeOr(route, e));
+            }
         }
 
         @Override
         public void replace(Route route) {
-            nl.execute("route replace", describe(route), RTM_NEWROUTE, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE,
-                    RouteMessages.encode(route));
+            try {
+                nl.execute("route replace", quick(route), RTM_NEWROUTE, Nl.NLM_F_CREATE | Nl.NLM_F_REPLACE,
+                        RouteMessages.encode(route));
+            } catch (KernelException e) {
+                throw renamed(e, describeOr(route, e));
+            }
         }
 
         @Override
         public void delete(Route route) {
-            nl.execute("route del", describe(route), RTM_DELROUTE, 0, RouteMessages.encode(route));
+            try {
+                nl.execute("route del", quick(route), RTM_DELROUTE, 0, RouteMessages.encodeDelete(route));
+            } catch (KernelException e) {
+                throw renamed(e, describeOr(route, e));
+            }
         }
     }
 }

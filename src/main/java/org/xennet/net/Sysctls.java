@@ -31,6 +31,11 @@ public interface Sysctls {
         return "net/ipv4/conf/" + InterfaceName.check("dev", dev) + "/proxy_arp";
     }
 
+    /** {@code net/ipv6/conf/DEV/disable_ipv6}: 1 for a pure layer-2 port (no link-local address, no DAD). */
+    static String disableIpv6(String dev) {
+        return "net/ipv6/conf/" + InterfaceName.check("dev", dev) + "/disable_ipv6";
+    }
+
     /** {@code net/ipv4/conf/DEV/forwarding}. */
     static String ipv4Forwarding(String dev) {
         return "net/ipv4/conf/" + InterfaceName.check("dev", dev) + "/forwarding";

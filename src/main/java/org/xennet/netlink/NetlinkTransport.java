@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.xennet.error.Errno;
 import org.xennet.error.KernelException;
 import org.xennet.error.XennetException;
 
@@ -93,8 +92,8 @@ public final class NetlinkTransport implements AutoCloseable {
                 return Collections.unmodifiableList(out);
             }
             if (attempt >= DUMP_ATTEMPTS) {
-                throw new KernelException(operation, subject, Errno.EINTR.number(),
-                        "dump interrupted " + DUMP_ATTEMPTS + " times by concurrent changes");
+                throw new XennetException(operation + " " + subject + ": the dump was interrupted " + DUMP_ATTEMPTS
+                        + " times by concurrent changes (NLM_F_DUMP_INTR); try again");
             }
         }
     }

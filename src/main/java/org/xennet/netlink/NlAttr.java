@@ -84,7 +84,7 @@ public final class NlAttr {
 
     private void check(int n) {
         if (value.length < n) {
-            throw new IllegalArgumentException("attribute " + type + " has " + value.length + " bytes, expected " + n);
+            throw new NetlinkFormatException("attribute " + type + " has " + value.length + " bytes, expected " + n);
         }
     }
 

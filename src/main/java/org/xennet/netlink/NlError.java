@@ -68,7 +68,12 @@ public final class NlError {
         if (m.hasFlag(Nl.NLM_F_ACK_TLVS)) {
             // Without NLM_F_CAPPED the whole request is echoed before the TLVs.
             if (!m.hasFlag(Nl.NLM_F_CAPPED)) {
-                b.position(4 + Nl.align(origLen));
+                int at = 4 + Nl.align(origLen);
+                if (origLen < Nl.NLMSG_HDRLEN || at > b.limit()) {
+                    throw new NetlinkFormatException("NLMSG_ERROR echoes a request of " + origLen + " bytes in a payload of "
+                            + b.limit());
+                }
+                b.position(at);
             }
             List<NlAttr> tlvs = NlAttrs.parse(b.slice().order(b.order()));
             msg = NlAttrs.find(tlvs, Nl.NLMSGERR_ATTR_MSG).map(NlAttr::string).orElse(null);

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.xennet.config.ConfigFile;
 import org.xennet.error.UsageException;
 import org.xennet.model.InterfaceName;
+import org.xennet.text.Printable;
 
 /**
  * A script's variables with the shell's precedence: environment, then VAR=VAL arguments, then
@@ -15,11 +16,18 @@ import org.xennet.model.InterfaceName;
 public final class Params {
     private final String script;
     private final Map<String, String> values;
+    private final Map<String, String> args;
 
     public Params(String script, Map<String, String> env, Map<String, String> args) {
         this.script = script;
         this.values = new HashMap<>(env);
         this.values.putAll(args);
+        this.args = Map.copyOf(args);
+    }
+
+    /** The VAR=VAL arguments alone (what a wrapper passes on), without the environment. */
+    public Map<String, String> globals() {
+        return args;
     }
 
     /** Adds a higher-precedence source (XenStore keys); empty values there do not override. */
@@ -57,7 +65,7 @@ public final class Params {
         try {
             return ConfigFile.yes(v.get());
         } catch (UsageException e) {
-            throw new UsageException(script + ": " + name + "='" + ScriptArgs.printable(v.get())
+            throw new UsageException(script + ": " + name + "='" + Printable.of(v.get())
                     + "' must be yes or no");
         }
     }
@@ -69,7 +77,7 @@ public final class Params {
         }
         String s = v.get();
         if (!s.matches("[0-9]{1,9}")) {
-            throw new UsageException(script + ": " + name + "='" + ScriptArgs.printable(s) + "' is not a number");
+            throw new UsageException(script + ": " + name + "='" + Printable.of(s) + "' is not a number");
         }
         int n = Integer.parseInt(s);
         if (n < min || n > max) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * Xen's argument contract ({@code findCommand}/{@code evalVariables} in xen-script-common.sh),
@@ -64,8 +65,8 @@ public final class ScriptArgs {
             } else {
                 String name = a.substring(0, eq);
                 if (!NAME.matcher(name).matches()) {
-                    throw new UsageException(script + ": malformed assignment '" + printable(a) + "': '"
-                            + printable(name) + "' is not a variable name (letters, digits and '_', not starting "
+                    throw new UsageException(script + ": malformed assignment '" + Printable.of(a) + "': '"
+                            + Printable.of(name) + "' is not a variable name (letters, digits and '_', not starting "
                             + "with a digit)");
                 }
                 vars.remove(name); // keep the order of the winning assignment
@@ -74,20 +75,6 @@ public final class ScriptArgs {
         }
         return new ScriptArgs(command, Collections.unmodifiableMap(vars), Collections.unmodifiableList(ignored),
                 help, dryRun);
-    }
-
-    /** Control characters made visible, so that a message never carries a raw newline or escape. */
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
     }
 
     /** The command word, or null when there is none. */

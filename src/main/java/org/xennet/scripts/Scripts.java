@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.scripts.bridge.NetworkBridge;
+import org.xennet.scripts.bridge.NetworkWrapper;
 
 /**
  * The scripts xennet stands in for, by the names Xen invokes them with. Only the invoked script's
@@ -66,8 +67,11 @@ public final class Scripts {
                         "Runs network-bridge for every netdev/bridge pair in a list.",
                         List.of("start", "stop", "status"), List.of(
                                 Variable.of("config", PATH, "/etc/xen/xennet-bridges.conf",
-                                        "file listing 'netdev bridge' pairs"),
-                                Variable.of("bridges", TEXT, "", "pairs as netdev:bridge[,netdev:bridge...]"))));
+                                        "file listing 'netdev bridge [VAR=VALUE...]' lines"),
+                                Variable.of("bridges", TEXT, "", "pairs as netdev:bridge[,netdev:bridge...]"),
+                                ANTISPOOF, Variable.of("stp", YES_NO, "no", "passed to every network-bridge"),
+                                Variable.of("forward_delay", NUMBER, "0", "passed to every network-bridge"),
+                                Variable.of("force", YES_NO, "no", "passed to every network-bridge"))));
             case "vif-bridge":
                 return Optional.of(new ScriptSpec(name,
                         "Attaches a guest's backend interface to its bridge and reports to XenStore.",
@@ -96,6 +100,8 @@ public final class Scripts {
         switch (name) {
             case "network-bridge":
                 return new NetworkBridge();
+            case "network-wrapper":
+                return new NetworkWrapper();
             default:
                 return new Unimplemented(spec);
         }

@@ -6,6 +6,7 @@ import org.xennet.error.UsageException;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.MacAddress;
+import org.xennet.text.Printable;
 
 /**
  * A variable a script reads from the environment, a VAR=VAL argument or XenStore, with the check
@@ -31,7 +32,7 @@ public record Variable(String name, Kind kind, String defaultText, String descri
         if (value == null || value.isEmpty()) {
             return; // empty counts as unset, as with ${var:-default}
         }
-        String shown = ScriptArgs.printable(value);
+        String shown = Printable.of(value);
         try {
             switch (kind) {
                 case IFNAME:

@@ -232,6 +232,24 @@ public abstract class NetworkContract {
     }
 
     @Test
+    void takingALinkDownDropsItsRoutesAndIpv6AddressesButKeepsIpv4() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().setUp("va", true);
+        net.links().setUp("vb", true);
+        net.addresses().add("va", IpPrefix.parse("10.1.0.1/24"));
+        net.addresses().add("va", new Address(0, IpPrefix.parse("fd00::1/64"), null, null, null,
+                Address.SCOPE_GLOBAL, Address.IFA_F_NODAD, Address.FOREVER, Address.FOREVER));
+        int va = net.links().get("va").index();
+        net.routes().add(Route.unicast(IpPrefix.parse("10.2.0.0/16"), IpAddress.parse("10.1.0.254"), va));
+        net.links().setUp("va", false);
+        assertTrue(net.routes().list().stream().noneMatch(r -> r.oif() == va && r.table() == Route.TABLE_MAIN
+                && r.protocol() != Route.PROTO_KERNEL), "static routes via a down link are gone");
+        assertEquals(List.of("10.1.0.1/24"), net.addresses().list("va").stream()
+                .filter(x -> x.scope() == Address.SCOPE_GLOBAL).map(x -> x.prefix().toString()).toList());
+    }
+
+    @Test
     void aDefaultRouteIsListedAsDefault() {
         Network net = network();
         net.links().addVeth("va", "vb");

@@ -215,6 +215,12 @@ public final class FakeNetwork implements Network {
         @Override
         public void setUp(String name, boolean up) {
             Link l = byName(up ? "link set up" : "link set down", name);
+            if (!up && l.isUp()) {
+                // As the kernel: routes through a link that goes down are removed, and so are its
+                // IPv6 addresses (net.ipv6.conf.*.keep_addr_on_down=0).
+                routes.removeIf(r -> r.oif() == l.index());
+                addresses.removeIf(a -> a.index() == l.index() && a.family() == IpAddress.AF_INET6);
+            }
             put(with(l, l.name(), up ? l.flags() | Link.IFF_UP : l.flags() & ~Link.IFF_UP, l.mtu(), l.mac(),
                     l.masterIndex()));
         }

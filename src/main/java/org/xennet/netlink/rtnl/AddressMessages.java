@@ -9,6 +9,7 @@ import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
 import org.xennet.netlink.MessageWriter;
+import org.xennet.netlink.NetlinkFormatException;
 import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
 import org.xennet.netlink.NlMessage;
@@ -53,6 +54,9 @@ public final class AddressMessages {
 
     public static Address decode(NlMessage m) {
         ByteBuffer b = m.payloadBuffer();
+        if (b.remaining() < IfAddrMsg.SIZE) {
+            throw new NetlinkFormatException("ifaddrmsg of " + b.remaining() + " bytes, expected " + IfAddrMsg.SIZE);
+        }
         IfAddrMsg h = IfAddrMsg.decode(b);
         List<NlAttr> attrs = NlAttrs.parse(b.slice().order(b.order()));
         IpAddress local = NlAttrs.find(attrs, IFA_LOCAL).map(x -> IpAddress.of(x.value())).orElse(null);

@@ -10,6 +10,7 @@ import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.model.OperState;
 import org.xennet.netlink.MessageWriter;
+import org.xennet.netlink.NetlinkFormatException;
 import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
 import org.xennet.netlink.NlMessage;
@@ -126,6 +127,9 @@ public final class LinkMessages {
     /** Decodes an RTM_NEWLINK message from the kernel. */
     public static Link decode(NlMessage m) {
         ByteBuffer b = m.payloadBuffer();
+        if (b.remaining() < IfInfoMsg.SIZE) {
+            throw new NetlinkFormatException("ifinfomsg of " + b.remaining() + " bytes, expected " + IfInfoMsg.SIZE);
+        }
         IfInfoMsg h = IfInfoMsg.decode(b);
         List<NlAttr> attrs = NlAttrs.parse(b.slice().order(b.order()));
         String name = null;
@@ -147,6 +151,8 @@ public final class LinkMessages {
                 case IFLA_ADDRESS:
                     if (a.length() == 6) {
                         mac = MacAddress.of(a.value());
+                    } else {
+                        unknown.add(a); // tunnels and others: not a MAC, kept raw
                     }
                     break;
                 case IFLA_MASTER: master = a.u32(); break;
@@ -169,6 +175,7 @@ public final class LinkMessages {
                     } else if ("vlan".equals(kind)) {
                         vlanId = NlAttrs.find(data, IFLA_VLAN_ID).map(NlAttr::u16).orElse(0);
                     }
+                    unknown.add(a); // the whole link info, for what is not interpreted above
                     break;
                 default:
                     unknown.add(a);

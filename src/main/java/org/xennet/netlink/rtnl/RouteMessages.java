@@ -9,6 +9,7 @@ import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.Route;
 import org.xennet.netlink.MessageWriter;
+import org.xennet.netlink.NetlinkFormatException;
 import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
 import org.xennet.netlink.NlMessage;
@@ -64,8 +65,20 @@ public final class RouteMessages {
         return w.toBytes();
     }
 
+    /**
+     * RTM_DELROUTE as {@code ip route del} sends it: protocol 0, scope NOWHERE and type 0 mean
+     * "any", so a route is found by table, destination, and the gateway, device and metric given.
+     */
+    public static byte[] encodeDelete(Route r) {
+        return encode(new Route(r.family(), r.table(), r.destination(), r.gateway(), r.oif(), r.metric(), 255, 0, 0,
+                r.prefsrc(), r.flags(), List.of()));
+    }
+
     public static Route decode(NlMessage m) {
         ByteBuffer b = m.payloadBuffer();
+        if (b.remaining() < RtMsg.SIZE) {
+            throw new NetlinkFormatException("rtmsg of " + b.remaining() + " bytes, expected " + RtMsg.SIZE);
+        }
         RtMsg h = RtMsg.decode(b);
         List<NlAttr> attrs = NlAttrs.parse(b.slice().order(b.order()));
         int table = h.table();

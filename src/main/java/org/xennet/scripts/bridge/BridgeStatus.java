@@ -20,7 +20,7 @@ public final class BridgeStatus {
     }
 
     static int print(BridgeSettings s, Network net, ScriptContext ctx) {
-        if (net.links().find(s.bridge()).isEmpty()) {
+        if (net.links().find(s.bridge()).filter(Link::isBridge).isEmpty()) {
             ctx.out().println("bridge " + s.bridge() + " does not exist: network-bridge is not started for "
                     + s.netdev());
             return ExitCodes.NOT_RUNNING;

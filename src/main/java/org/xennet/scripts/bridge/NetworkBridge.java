@@ -173,8 +173,11 @@ public final class NetworkBridge implements Script {
         plan.add(Step.required("ip link set dev " + v0 + " mtu " + before.mtu(), () -> net.links().setMtu(v0, before.mtu())));
         plan.add(Step.required("ip link set dev " + v0 + " address " + MacAddress.XEN_BACKEND,
                 () -> net.links().setMac(v0, MacAddress.XEN_BACKEND)));
+        plan.add(layer2Only(net, br, null));
+        plan.add(layer2Only(net, v0, null));
         takeNicDown(plan, net, nd, before);
         plan.add(rename(net, nd, pd));
+        plan.add(layer2Only(net, pd, before.ipv6Disabled()));
         plan.add(rename(net, vd, nd));
         if (before.mac() != null) {
             // The veth now answers with the NIC's MAC; the port must not, or the bridge would keep
@@ -212,6 +215,7 @@ public final class NetworkBridge implements Script {
                 () -> net.links().setMtu(tmp, before.mtu())));
         takeNicDown(plan, net, nd, before);
         plan.add(rename(net, nd, pd));
+        plan.add(layer2Only(net, pd, before.ipv6Disabled()));
         plan.add(rename(net, tmp, nd));
         plan.add(enslave(net, pd, nd));
         plan.add(up(net, pd));
@@ -228,6 +232,22 @@ public final class NetworkBridge implements Script {
                 + " forward_delay " + s.forwardDelaySeconds() * 100,
                 () -> net.links().addBridge(name, s.stp(), s.forwardDelaySeconds() * 100))
                 .undoneBy("ip link del " + name, () -> net.links().delete(name));
+    }
+
+    /**
+     * No IPv6 on a pure bridge port: ports sharing one MAC would otherwise all claim the same
+     * link-local address and fail duplicate address detection. Skipped where the kernel has no
+     * IPv6. {@code old} is the value to put back on undo, null for a link this run created.
+     */
+    private static Step layer2Only(Network net, String dev, String old) {
+        Step s = Step.required("sysctl -w net.ipv6.conf." + dev + ".disable_ipv6=1", () -> {
+            String key = Sysctls.disableIpv6(dev);
+            if (net.sysctls().find(key).isPresent()) {
+                net.sysctls().set(key, "1");
+            }
+        });
+        return old == null ? s : s.undoneBy("sysctl -w net.ipv6.conf." + dev + ".disable_ipv6=" + old,
+                () -> net.sysctls().set(Sysctls.disableIpv6(dev), old));
     }
 
     /** Down and flushed: from here the host is off the network until the addresses are back. */
@@ -308,6 +328,12 @@ public final class NetworkBridge implements Script {
         }
         if (l.mtu() != state.mtu()) {
             net.links().setMtu(dev, state.mtu());
+        }
+        if (state.ipv6Disabled() != null) {
+            String key = Sysctls.disableIpv6(dev);
+            if (!net.sysctls().find(key).orElse(state.ipv6Disabled()).equals(state.ipv6Disabled())) {
+                net.sysctls().set(key, state.ipv6Disabled());
+            }
         }
         if (state.up()) {
             net.links().setUp(dev, true);
@@ -446,6 +472,10 @@ public final class NetworkBridge implements Script {
                 .undoneBy("ip link set dev " + nd + " down; ip addr flush dev " + nd, () -> {
                     net.links().setUp(nd, false);
                     net.addresses().flush(nd);
+                    String key = Sysctls.disableIpv6(nd);
+                    if (net.sysctls().find(key).isPresent()) {
+                        net.sysctls().set(key, "1"); // back to a layer-2 port
+                    }
                     if (r.topology() == Topology.NETLOOP) {
                         net.links().setMac(nd, MacAddress.XEN_BACKEND);
                     }
@@ -482,7 +512,8 @@ public final class NetworkBridge implements Script {
         }
         if (s.topology() == Topology.FINAL) {
             NicState now = NicState.capture(net, s.netdev());
-            NicState nic = new NicState(pdev.get().mac(), now.mtu(), now.up(), now.addresses(), now.routes());
+            NicState nic = new NicState(pdev.get().mac(), now.mtu(), now.up(), now.ipv6Disabled(), now.addresses(),
+                    now.routes());
             return Optional.of(new StateRecord(Topology.FINAL, s.netdev(), s.pdev(), s.bridge(), null, null, nic,
                     null, List.of(), List.of()));
         }

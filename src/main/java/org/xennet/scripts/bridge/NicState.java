@@ -8,15 +8,18 @@ import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
 
 /**
  * What dom0's interface carried before network-bridge moved it: MAC, MTU, up/down, its
  * addresses (global and site scope, as static addresses: DHCP lifetimes dropped, kernel state
  * flags dropped, labels kept) and the routes through it in every table, except the ones the
  * kernel makes by itself (connected, local and broadcast routes, proto kernel) and router
- * advertisements (re-learned on the new interface).
+ * advertisements (re-learned on the new interface). {@code ipv6Disabled} is the interface's
+ * disable_ipv6 sysctl, null where the kernel has no IPv6.
  */
-public record NicState(MacAddress mac, int mtu, boolean up, List<Address> addresses, List<Route> routes) {
+public record NicState(MacAddress mac, int mtu, boolean up, String ipv6Disabled, List<Address> addresses,
+        List<Route> routes) {
 
     public NicState {
         addresses = List.copyOf(addresses);
@@ -39,7 +42,8 @@ public record NicState(MacAddress mac, int mtu, boolean up, List<Address> addres
                 routes.add(r.withOif(0));
             }
         }
-        return new NicState(l.mac(), l.mtu(), l.isUp(), addrs, sortForAdding(routes));
+        String v6 = net.sysctls().find(Sysctls.disableIpv6(dev)).orElse(null);
+        return new NicState(l.mac(), l.mtu(), l.isUp(), v6, addrs, sortForAdding(routes));
     }
 
     static boolean movable(Route r) {

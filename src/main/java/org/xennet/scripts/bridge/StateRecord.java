@@ -70,6 +70,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
         MacAddress mac = null;
         int mtu = 0;
         boolean up = false;
+        String v6 = null;
         String policy = null;
         List<Address> addrs = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
@@ -97,6 +98,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
                 case "nic.mac": mac = v.isEmpty() ? null : MacAddress.parse(v); break;
                 case "nic.mtu": mtu = Integer.parseInt(v); break;
                 case "nic.up": up = v.equals("yes"); break;
+                case "nic.disable_ipv6": v6 = v.isEmpty() ? null : v; break;
                 case "nic.addr": addrs.add(parseAddress(v)); break;
                 case "nic.route": routes.add(parseRoute(v)); break;
                 case "fw.policy": policy = v; break;
@@ -115,7 +117,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
             }
         }
         return new StateRecord(Topology.valueOf(topology.toUpperCase(java.util.Locale.ROOT)), netdev, pdev, bridge,
-                vdev, vif0, new NicState(mac, mtu, up, addrs, routes), policy, rules, sysctls);
+                vdev, vif0, new NicState(mac, mtu, up, v6, addrs, routes), policy, rules, sysctls);
     }
 
     public String render() {
@@ -130,6 +132,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
         b.append("nic.mac=").append(nic.mac() == null ? "" : nic.mac()).append('\n');
         b.append("nic.mtu=").append(nic.mtu()).append('\n');
         b.append("nic.up=").append(nic.up() ? "yes" : "no").append('\n');
+        b.append("nic.disable_ipv6=").append(nic.ipv6Disabled() == null ? "" : nic.ipv6Disabled()).append('\n');
         for (Address a : nic.addresses()) {
             b.append("nic.addr=").append(formatAddress(a)).append('\n');
         }

@@ -1,0 +1,210 @@
+package org.xennet.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.kohsuke.args4j.CmdLineException;
+import org.kohsuke.args4j.CmdLineParser;
+import org.kohsuke.args4j.Option;
+import org.xennet.error.UsageException;
+import org.xennet.error.XennetException;
+import org.xennet.firewall.IptablesFirewall;
+import org.xennet.lab.LabNetwork;
+import org.xennet.net.Network;
+import org.xennet.net.RtnetlinkNetwork;
+import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.bridge.BridgeStatus;
+import org.xennet.sys.ProcessRunner;
+
+/**
+ * {@code xennet lab}: the whole bridged-host flow in throwaway namespaces, on any Linux box with
+ * root and iproute2, no Xen needed. A LAN with a gateway, a dom0 cabled to it, network-bridge
+ * start, a guest on the bridge, network-bridge stop, each with what it changed and a ping to prove
+ * it. Everything it made is removed at the end, also after a failure.
+ */
+final class LabCommand {
+    private final ScriptContext ctx;
+    private final PrintStream out;
+    private int checks;
+    private int failed;
+
+    @Option(name = "--topology", metaVar = "netloop|final",
+            usage = "netloop: xenbr0 with a veth pair (Xen 3.0); final: the bridge takes the NIC's name (Xen 3.2+)")
+    private String topology = "netloop";
+
+    @Option(name = "--keep", usage = "leave the namespaces for inspection instead of removing them")
+    private boolean keep;
+
+    LabCommand(ScriptContext ctx) {
+        this.ctx = ctx;
+        this.out = ctx.out();
+    }
+
+    int run(List<String> args) {
+        CmdLineParser parser = new CmdLineParser(this);
+        try {
+            parser.parseArgument(args);
+        } catch (CmdLineException e) {
+            throw new UsageException(e.getMessage() + " (usage: xennet lab [--topology netloop|final] [--keep])");
+        }
+        if (!topology.equals("netloop") && !topology.equals("final")) {
+            throw new UsageException("--topology must be netloop or final, not '" + topology + "'");
+        }
+        String prefix = "xnlab" + ProcessHandle.current().pid();
+        out.println("xennet lab: a bridged Xen host in throwaway network namespaces (" + topology + " topology)");
+        out.println();
+        LabNetwork lab;
+        try {
+            lab = LabNetwork.create(ProcessRunner.local(), prefix);
+        } catch (XennetException e) {
+            throw new XennetException("cannot build the lab (it needs root and iproute2): " + e.getMessage(), e);
+        }
+        try {
+            flow(lab);
+        } finally {
+            if (keep) {
+                out.println("Namespaces kept: " + lab.lan() + ", " + lab.dom0() + " (and the guest's). Remove with: "
+                        + "ip netns del NAME");
+            } else {
+                lab.close();
+                deleteTree(stateDir(lab));
+                out.println("Clean-up: the lab's namespaces and state files are removed.");
+            }
+        }
+        out.println();
+        out.println(failed == 0 ? "Result: all " + checks + " checks passed."
+                : "Result: " + failed + " of " + checks + " checks FAILED.");
+        return failed == 0 ? Cli.OK : Cli.FAILED;
+    }
+
+    private void flow(LabNetwork lab) {
+        String dom0 = lab.dom0();
+        String bridge = topology.equals("final") ? "eth0" : "xenbr0";
+        section("1. The host before: dom0's eth0 is cabled to a LAN whose gateway is " + LabNetwork.GATEWAY);
+        show(lab, "eth0");
+        check("dom0 pings the LAN gateway " + LabNetwork.GATEWAY, lab.ping(dom0, LabNetwork.GATEWAY));
+        check("dom0 pings the LAN gateway " + LabNetwork.GATEWAY6, lab.ping(dom0, LabNetwork.GATEWAY6));
+        List<String> before = lab.snapshot(dom0);
+
+        String[] start = topology.equals("final") ? new String[] {"start", "bridge=eth0"} : new String[] {"start"};
+        section("2. network-bridge " + String.join(" ", start) + "   (the plan, printed by --dry-run, then run)");
+        script(lab, with(start, "--dry-run"));
+        int rc = script(lab, start);
+        check("network-bridge start exits 0", rc == 0);
+        show(lab, bridge);
+        check("dom0 still pings the LAN gateway " + LabNetwork.GATEWAY, lab.ping(dom0, LabNetwork.GATEWAY));
+        check("dom0 still pings the LAN gateway " + LabNetwork.GATEWAY6, lab.ping(dom0, LabNetwork.GATEWAY6));
+        check("a second start changes nothing", script(lab, start) == 0);
+
+        section("3. A guest: its eth0 is the peer of vif1.0 in dom0, attached to " + bridge
+                + " (what vif-bridge online does)");
+        String guest = lab.addGuest("guest1", "vif1.0", "192.0.2.50/24");
+        lab.ipIn(dom0, "link", "set", "vif1.0", "address", "fe:ff:ff:ff:ff:ff");
+        lab.ipIn(dom0, "link", "set", "vif1.0", "master", bridge, "up");
+        show(lab, bridge);
+        check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest, LabNetwork.GATEWAY));
+        check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
+        lab.ipIn(dom0, "link", "del", "vif1.0");
+        out.println("  (guest shut down: vif1.0 removed)");
+
+        String[] stop = topology.equals("final") ? new String[] {"stop", "bridge=eth0"} : new String[] {"stop"};
+        section("4. network-bridge " + String.join(" ", stop));
+        check("network-bridge stop exits 0", script(lab, stop) == 0);
+        show(lab, "eth0");
+        List<String> after = lab.snapshot(dom0);
+        check("dom0's links, addresses and routes (all tables) are exactly as before start (" + before.size()
+                + " lines compared)", after.equals(before));
+        check("dom0 pings the LAN gateway " + LabNetwork.GATEWAY, lab.ping(dom0, LabNetwork.GATEWAY));
+        out.println();
+    }
+
+    /** Locks and the state record of the lab's network-bridge, apart from the host's /var/run. */
+    private static Path stateDir(LabNetwork lab) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "xennet-lab-" + lab.dom0());
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
+        } catch (java.io.IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    private static String[] with(String[] a, String extra) {
+        String[] b = java.util.Arrays.copyOf(a, a.length + 1);
+        b[a.length] = extra;
+        return b;
+    }
+
+    private void section(String title) {
+        out.println(title);
+    }
+
+    private void check(String what, boolean ok) {
+        checks++;
+        if (!ok) {
+            failed++;
+        }
+        out.println("  [" + (ok ? " ok " : "FAIL") + "] " + what);
+    }
+
+    /** Runs network-bridge in dom0, in-process, with its output indented. */
+    private int script(LabNetwork lab, String... args) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Map<String, String> env = new HashMap<>(ctx.env());
+        env.putIfAbsent("XENNET_LOG_FILE", "none");
+        env.putIfAbsent("XENNET_SYSLOG", "no");
+        Path state = stateDir(lab);
+        try {
+            Files.createDirectories(state);
+        } catch (java.io.IOException e) {
+            throw new XennetException("cannot create a lab state directory: " + e.getMessage(), e);
+        }
+        ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
+                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"), p, p,
+                state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
+        out.println("  $ network-bridge " + String.join(" ", args));
+        int rc = new Cli(c).run("network-bridge", args);
+        for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) {
+                out.println("    " + line);
+            }
+        }
+        return rc;
+    }
+
+    /** The bridge (if any) and dom0's links, addresses and routes, as a person reads them. */
+    private void show(LabNetwork lab, String bridge) {
+        try (Network net = RtnetlinkNetwork.openIn(lab.dom0Path())) {
+            out.println();
+            for (String line : LinksCommand.render(net.links().list(), net.addresses().list()).split("\n")) {
+                out.println("    " + line);
+            }
+            if (net.links().find(bridge).filter(l -> l.isBridge()).isPresent()) {
+                out.println();
+                String hostIf = "eth0";
+                for (String line : BridgeStatus.render(net, bridge, hostIf).split("\n")) {
+                    out.println("    " + line);
+                }
+            } else {
+                out.println();
+                out.println("    routes (ip route show table all, without the kernel's local table):");
+                for (String line : lab.ipIn(lab.dom0(), "route", "show", "table", "all").split("\n")) {
+                    if (!line.contains("table local") && !line.isBlank()) {
+                        out.println("      " + line.stripTrailing());
+                    }
+                }
+            }
+            out.println();
+        }
+    }
+
+}
