@@ -21,6 +21,7 @@ import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.bridge.BridgeStatus;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.XenStore;
 
 /**
  * {@code xennet lab}: the whole bridged-host flow in throwaway namespaces, on any Linux box with
@@ -124,6 +125,10 @@ final class LabCommand {
         out.println();
     }
 
+    private XenStore labXenStore() {
+        throw new XennetException("the lab's network-bridge does not use XenStore");
+    }
+
     /** Locks and the state record of the lab's network-bridge, apart from the host's /var/run. */
     private static Path stateDir(LabNetwork lab) {
         return Path.of(System.getProperty("java.io.tmpdir"), "xennet-lab-" + lab.dom0());
@@ -169,7 +174,8 @@ final class LabCommand {
             throw new XennetException("cannot create a lab state directory: " + e.getMessage(), e);
         }
         ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
-                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"), p, p,
+                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
+                this::labXenStore, p, p,
                 state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
         out.println("  $ network-bridge " + String.join(" ", args));
         int rc = new Cli(c).run("network-bridge", args);

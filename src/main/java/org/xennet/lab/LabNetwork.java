@@ -131,10 +131,10 @@ public final class LabNetwork implements AutoCloseable {
 
     /** A runner whose commands run inside a namespace (for iptables). */
     public ProcessRunner runnerIn(String ns) {
-        return argv -> {
+        return (argv, env) -> {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
             cmd.addAll(argv);
-            return run.run(cmd);
+            return run.run(cmd, env);
         };
     }
 

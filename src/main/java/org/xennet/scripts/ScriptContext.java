@@ -8,16 +8,17 @@ import java.util.function.Supplier;
 import org.xennet.firewall.Firewall;
 import org.xennet.net.Network;
 import org.xennet.plan.PlanRunner;
+import org.xennet.xenstore.XenStore;
 
 /**
  * What a script gets from the outside world, injected so that tests run scripts in-process
  * against fakes or against a namespace: the environment map (never System.getenv below main),
- * the network and the firewall, output streams, the host's file tree (for /proc/mounts and the
+ * the network, the firewall and XenStore, output streams, the host's file tree (for /proc/mounts and the
  * network managers' state under /run), the lock and state directories, how long to wait for a
  * physical link, and an optional fault injector for the plan runner.
  */
 public record ScriptContext(Map<String, String> env, Supplier<Network> network, Supplier<Firewall> firewall,
-        PrintStream out, PrintStream err, Path hostRoot, Path lockDir, Path stateDir, Duration carrierWait,
+        Supplier<XenStore> xenstore, PrintStream out, PrintStream err, Path hostRoot, Path lockDir, Path stateDir, Duration carrierWait,
         PlanRunner.FaultInjector faults) {
 
     public PlanRunner runner(String script, boolean dryRun) {
@@ -30,6 +31,7 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
     }
 
     public ScriptContext withFaults(PlanRunner.FaultInjector f) {
-        return new ScriptContext(env, network, firewall, out, err, hostRoot, lockDir, stateDir, carrierWait, f);
+        return new ScriptContext(env, network, firewall, xenstore, out, err, hostRoot, lockDir, stateDir, carrierWait,
+                f);
     }
 }

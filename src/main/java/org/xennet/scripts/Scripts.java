@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.scripts.bridge.NetworkBridge;
 import org.xennet.scripts.bridge.NetworkWrapper;
+import org.xennet.scripts.vif.VifBridge;
 
 /**
  * The scripts xennet stands in for, by the names Xen invokes them with. Only the invoked script's
@@ -102,6 +103,8 @@ public final class Scripts {
                 return new NetworkBridge();
             case "network-wrapper":
                 return new NetworkWrapper();
+            case "vif-bridge":
+                return new VifBridge();
             default:
                 return new Unimplemented(spec);
         }

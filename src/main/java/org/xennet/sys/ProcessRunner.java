@@ -3,6 +3,7 @@ package org.xennet.sys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.xennet.error.XennetException;
 
@@ -20,13 +21,20 @@ public interface ProcessRunner {
         }
     }
 
-    Result run(List<String> argv);
+    /** Runs with the caller's environment plus {@code extraEnv}. */
+    Result run(List<String> argv, Map<String, String> extraEnv);
+
+    default Result run(List<String> argv) {
+        return run(argv, Map.of());
+    }
 
     /** The real thing, with a 30 s limit per command. */
     static ProcessRunner local() {
-        return argv -> {
+        return (argv, extraEnv) -> {
             try {
-                Process p = new ProcessBuilder(argv).start();
+                ProcessBuilder pb = new ProcessBuilder(argv);
+                pb.environment().putAll(extraEnv);
+                Process p = pb.start();
                 p.getOutputStream().close();
                 // Small outputs only (iptables -S); read stderr after stdout.
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xennet.model.Link;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.FakeFirewall;
+import org.xennet.testing.FakeXenStore;
 import org.xennet.testing.FakeNetwork;
 
 /** The multi-call front end, in-process against the fake network. */
@@ -50,7 +51,7 @@ class CliTest {
         ScriptContext ctx = new ScriptContext(env, () -> {
             networkOpened++;
             return net;
-        }, FakeFirewall::new, new PrintStream(out, true, StandardCharsets.UTF_8),
+        }, FakeFirewall::new, FakeXenStore::new, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), tmp, tmp.resolve("lock"), tmp.resolve("state"),
                 Duration.ZERO, null);
         return new Cli(ctx).run(argv0, args);

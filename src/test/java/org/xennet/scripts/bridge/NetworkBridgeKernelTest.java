@@ -66,7 +66,9 @@ class NetworkBridgeKernelTest {
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
         return new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
                 () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), tmp.resolve("lock"), "iptables"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                () -> {
+                    throw new AssertionError("network-bridge does not use XenStore");
+                }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ofSeconds(3), faults);
     }
 

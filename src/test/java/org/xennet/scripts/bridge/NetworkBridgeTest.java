@@ -28,6 +28,7 @@ import org.xennet.model.Route;
 import org.xennet.plan.PlanRunner;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.FakeFirewall;
+import org.xennet.testing.FakeXenStore;
 import org.xennet.testing.FakeNetwork;
 
 /** network-bridge and network-wrapper in-process against the fake network and firewall. */
@@ -57,7 +58,7 @@ class NetworkBridgeTest {
     private int run(String script, PlanRunner.FaultInjector faults, String... args) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw,
+        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, FakeXenStore::new,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, faults);
         return new Cli(ctx).run(script, args);

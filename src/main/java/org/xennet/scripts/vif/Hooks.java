@@ -1,0 +1,62 @@
+package org.xennet.scripts.vif;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.xennet.error.XennetException;
+import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
+import org.xennet.scripts.Params;
+import org.xennet.scripts.ScriptContext;
+import org.xennet.sys.ProcessRunner;
+
+/**
+ * Xen's {@code call_hooks vif post}: every executable {@code /etc/xen/scripts/vif-post.d/*.hook},
+ * in name order. Xen sourced them into the script's shell; xennet executes them, with the
+ * script's variables in the environment ({@code command}, {@code dev}, {@code vif},
+ * {@code XENBUS_PATH}, {@code bridge}, {@code ip}, {@code mac}, {@code type_if}). A hook can no
+ * longer change the script's variables, and a failing hook is a warning instead of ending the
+ * script.
+ */
+final class Hooks {
+    private Hooks() {
+    }
+
+    static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
+            String bridge) {
+        Path dir = ctx.host("etc/xen/scripts/vif-post.d");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> hooks = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            s.filter(f -> f.getFileName().toString().endsWith(".hook") && Files.isExecutable(f)
+                    && Files.isRegularFile(f)).sorted().forEach(hooks::add);
+        } catch (IOException e) {
+            return;
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("command", command);
+        env.put("dev", dev);
+        env.put("vif", t.dev());
+        env.put("XENBUS_PATH", t.xenbusPath());
+        env.put("type_if", t.typeIf());
+        env.put("bridge", bridge);
+        env.put("ip", p.get("ip", ""));
+        env.put("mac", p.get("mac", ""));
+        env.put("script", script);
+        for (Path h : hooks) {
+            plan.add(Step.warn(h.toString(), () -> {
+                ProcessRunner.Result r = ProcessRunner.local().run(List.of(h.toString()), env);
+                if (!r.ok()) {
+                    throw new XennetException("hook " + h + " exited " + r.status() + ": " + r.stderr().trim());
+                }
+            }));
+        }
+    }
+}
