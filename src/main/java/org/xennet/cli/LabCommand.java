@@ -20,7 +20,9 @@ import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.bridge.BridgeStatus;
+import org.xennet.lab.LabXenstored;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.XenStoreClient;
 import org.xennet.xenstore.XenStore;
 
 /**
@@ -103,16 +105,7 @@ final class LabCommand {
         check("dom0 still pings the LAN gateway " + LabNetwork.GATEWAY6, lab.ping(dom0, LabNetwork.GATEWAY6));
         check("a second start changes nothing", script(lab, start) == 0);
 
-        section("3. A guest: its eth0 is the peer of vif1.0 in dom0, attached to " + bridge
-                + " (what vif-bridge online does)");
-        String guest = lab.addGuest("guest1", "vif1.0", "192.0.2.50/24");
-        lab.ipIn(dom0, "link", "set", "vif1.0", "address", "fe:ff:ff:ff:ff:ff");
-        lab.ipIn(dom0, "link", "set", "vif1.0", "master", bridge, "up");
-        show(lab, bridge);
-        check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest, LabNetwork.GATEWAY));
-        check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
-        lab.ipIn(dom0, "link", "del", "vif1.0");
-        out.println("  (guest shut down: vif1.0 removed)");
+        guest(lab, bridge);
 
         String[] stop = topology.equals("final") ? new String[] {"stop", "bridge=eth0"} : new String[] {"stop"};
         section("4. network-bridge " + String.join(" ", stop));
@@ -139,6 +132,134 @@ final class LabCommand {
             org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile());
         } catch (java.io.IOException e) {
             // a temp directory left behind is harmless
+        }
+    }
+
+    /**
+     * A guest on the bridge. With Debian's xenstored and the stub (./dev lab builds it), the
+     * backend keys are written as libxl writes them and vif-bridge online/offline run against
+     * that XenStore, as Xen runs them; without, the vif is attached by hand as vif-bridge would.
+     */
+    private void guest(LabNetwork lab, String bridge) {
+        String dom0 = lab.dom0();
+        String stub = ctx.env().get("XENNET_LAB_XENSTORED_STUB");
+        boolean real = stub != null && Files.isRegularFile(Path.of(stub)) && Files.isExecutable(LabXenstored.DAEMON);
+        String guest = lab.addGuest("guest1", "vif1.0", "192.0.2.50/24");
+        if (!real) {
+            section("3. A guest: its eth0 is the peer of vif1.0 in dom0, attached to " + bridge + " by hand "
+                    + "(no xenstored here: ./dev lab starts Debian's xenstored and runs vif-bridge itself)");
+            lab.ipIn(dom0, "link", "set", "vif1.0", "address", "fe:ff:ff:ff:ff:ff");
+            lab.ipIn(dom0, "link", "set", "vif1.0", "master", bridge, "up");
+            show(lab, bridge);
+            check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest,
+                    LabNetwork.GATEWAY));
+            check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
+        } else {
+            section("3. A guest boots: its eth0 is the peer of vif1.0 in dom0; xenstored (Debian's, no hypervisor) "
+                    + "holds the keys libxl writes, and vif-bridge runs as libxl runs it");
+            try (LabXenstored xs = LabXenstored.start(LabXenstored.DAEMON, Path.of(stub), Path.of("/tmp"));
+                 XenStore store = XenStoreClient.connect(Map.of("XENSTORED_PATH", xs.socketPath().toString()),
+                         Duration.ofSeconds(5))) {
+                String be = "backend/vif/1/0";
+                Map<String, String> keys = new java.util.LinkedHashMap<>();
+                keys.put(be + "/frontend", "/local/domain/1/device/vif/0");
+                keys.put(be + "/frontend-id", "1");
+                keys.put(be + "/mac", "00:16:3e:00:01:00");
+                keys.put(be + "/bridge", bridge);
+                keys.put(be + "/ip", "192.0.2.50");
+                keys.put(be + "/script", "/etc/xen/scripts/vif-bridge");
+                keys.put(be + "/hotplug-status", "");
+                store.writeAll(keys);
+                out.println("  xenstore: " + be + "/{bridge=" + bridge + ", ip=192.0.2.50, mac=00:16:3e:00:01:00, "
+                        + "hotplug-status=\"\"}");
+                Map<String, String> env = new HashMap<>(Map.of("vif", "vif1.0", "XENBUS_PATH", be,
+                        "XENBUS_TYPE", "vif", "script", "/etc/xen/scripts/vif-bridge"));
+                int rc = vifBridge(lab, store, env, "online", "type_if=vif");
+                check("vif-bridge online exits 0", rc == 0);
+                check("hotplug-status is \"connected\"", "connected".equals(store.read(be + "/hotplug-status")
+                        .orElse(null)));
+                check("the frontend's mtu node says " + store.read("/local/domain/1/device/vif/0/mtu").orElse("?"),
+                        store.read("/local/domain/1/device/vif/0/mtu").isPresent());
+                show(lab, bridge);
+                out.println("  iptables -S FORWARD (the guest's antispoof rules):");
+                for (String l : lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().split("\n")) {
+                    out.println("    " + l);
+                }
+                check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest,
+                        LabNetwork.GATEWAY));
+                check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
+                check("vif-bridge offline exits 0", vifBridge(lab, store, env, "offline", "type_if=vif") == 0);
+                check("the guest's rules are gone",
+                        !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().contains("vif1.0"));
+            }
+        }
+        lab.ipIn(dom0, "link", "del", "vif1.0");
+        out.println("  (guest shut down: vif1.0 removed)");
+    }
+
+    private int vifBridge(LabNetwork lab, XenStore store, Map<String, String> vars, String... args) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        Map<String, String> env = new HashMap<>(ctx.env());
+        env.putAll(vars);
+        env.putIfAbsent("XENNET_LOG_FILE", "none");
+        env.putIfAbsent("XENNET_SYSLOG", "no");
+        Path state = stateDir(lab);
+        ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
+                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
+                () -> new Unclosed(store), p, p, state, state.resolve("lock"), state.resolve("run"),
+                Duration.ofSeconds(5), null);
+        out.println("  $ vif=vif1.0 XENBUS_PATH=backend/vif/1/0 vif-bridge " + String.join(" ", args));
+        int rc = new Cli(c).run("vif-bridge", args);
+        for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) {
+                out.println("    " + line);
+            }
+        }
+        return rc;
+    }
+
+    /** The lab's XenStore connection, handed to a script that closes it when done. */
+    private static final class Unclosed implements XenStore {
+        private final XenStore s;
+
+        Unclosed(XenStore s) {
+            this.s = s;
+        }
+
+        @Override
+        public java.util.Optional<String> read(String path) {
+            return s.read(path);
+        }
+
+        @Override
+        public void write(String path, String value) {
+            s.write(path, value);
+        }
+
+        @Override
+        public void writeAll(Map<String, String> values) {
+            s.writeAll(values);
+        }
+
+        @Override
+        public void remove(String path) {
+            s.remove(path);
+        }
+
+        @Override
+        public List<String> directory(String path) {
+            return s.directory(path);
+        }
+
+        @Override
+        public void mkdir(String path) {
+            s.mkdir(path);
+        }
+
+        @Override
+        public void close() {
+            // the lab closes the connection itself
         }
     }
 

@@ -2,13 +2,13 @@ package org.xennet.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.xennet.firewall.IptablesFirewall;
 import org.xennet.lock.HotplugLock;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.ProcessRunner;
-import org.xennet.error.XennetException;
-import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreClient;
 
 /** The process entry point: reads the real environment and exits with the status. */
 public final class Main {
@@ -21,15 +21,15 @@ public final class Main {
     private Main() {
     }
 
-    static XenStore xenstore() {
-        throw new XennetException("XenStore client not wired yet");
-    }
-
     public static void main(String[] args) {
-        ScriptContext ctx = new ScriptContext(System.getenv(), RtnetlinkNetwork::open,
-                () -> new IptablesFirewall(ProcessRunner.local(), HotplugLock.DEFAULT_DIR, "iptables"),
-                Main::xenstore,
-                System.out, System.err, Path.of("/"), HotplugLock.DEFAULT_DIR, STATE_DIR, Duration.ofSeconds(10),
+        Map<String, String> env = System.getenv();
+        // Overrides for tests and unusual layouts; Xen's own paths otherwise.
+        Path lockDir = Path.of(env.getOrDefault("XENNET_LOCK_DIR", HotplugLock.DEFAULT_DIR.toString()));
+        Path stateDir = Path.of(env.getOrDefault("XENNET_STATE_DIR", STATE_DIR.toString()));
+        ScriptContext ctx = new ScriptContext(env, RtnetlinkNetwork::open,
+                () -> new IptablesFirewall(ProcessRunner.local(), lockDir, "iptables"),
+                () -> XenStoreClient.connect(env, XENSTORE_TIMEOUT),
+                System.out, System.err, Path.of("/"), lockDir, stateDir, Duration.ofSeconds(10),
                 null);
         int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
         System.out.flush();

@@ -63,9 +63,14 @@ public final class IptablesFirewall implements Firewall {
         change("-P " + chain + " " + policy, List.of("-P", chain, policy));
     }
 
+    private static List<String> table(Rule rule) {
+        return rule.table().equals(Rule.FILTER) ? new ArrayList<>() : new ArrayList<>(List.of("-t", rule.table()));
+    }
+
     @Override
     public boolean exists(Rule rule) {
-        List<String> args = new ArrayList<>(List.of("-C", rule.chain()));
+        List<String> args = table(rule);
+        args.addAll(List.of("-C", rule.chain()));
         args.addAll(rule.spec());
         ProcessRunner.Result r = iptables(args);
         if (r.status() == 0) {
@@ -74,14 +79,15 @@ public final class IptablesFirewall implements Firewall {
         if (r.status() == 1) {
             return false;
         }
-        throw new XennetException("iptables -C " + rule.chain() + " " + String.join(" ", rule.spec()) + ": exit "
-                + r.status() + ": " + r.stderr().trim());
+        throw new XennetException("iptables " + String.join(" ", args) + ": exit " + r.status() + ": "
+                + r.stderr().trim());
     }
 
     private void edit(String op, Rule rule) {
-        List<String> args = new ArrayList<>(List.of(op, rule.chain()));
+        List<String> args = table(rule);
+        args.addAll(List.of(op, rule.chain()));
         args.addAll(rule.spec());
-        change(op + " " + rule.chain() + " " + String.join(" ", rule.spec()), args);
+        change(String.join(" ", args), args);
     }
 
     @Override

@@ -3,21 +3,35 @@ package org.xennet.firewall;
 import java.util.List;
 
 /**
- * One iptables rule in the filter table: its chain and its match/target words, e.g.
- * FORWARD {@code -m physdev --physdev-in peth0 -j ACCEPT}.
+ * One iptables rule: its table, its chain and its match/target words, e.g. filter FORWARD
+ * {@code -m physdev --physdev-in peth0 -j ACCEPT}, or nat POSTROUTING {@code -o eth0 -j MASQUERADE}.
  */
-public record Rule(String chain, List<String> spec) {
+public record Rule(String table, String chain, List<String> spec) {
+    public static final String FILTER = "filter";
+    public static final String NAT = "nat";
+
     public Rule {
         spec = List.copyOf(spec);
     }
 
-    public static Rule of(String chain, String... spec) {
-        return new Rule(chain, List.of(spec));
+    /** A rule in the filter table. */
+    public Rule(String chain, List<String> spec) {
+        this(FILTER, chain, spec);
     }
 
-    /** "-A FORWARD -m physdev ..." as iptables -S prints it. */
+    /** A rule in the filter table. */
+    public static Rule of(String chain, String... spec) {
+        return new Rule(FILTER, chain, List.of(spec));
+    }
+
+    /** A rule in the nat table. */
+    public static Rule nat(String chain, String... spec) {
+        return new Rule(NAT, chain, List.of(spec));
+    }
+
+    /** "[-t nat ]-A CHAIN SPEC", the words of iptables -S. */
     public String asAppend() {
-        return "-A " + chain + " " + String.join(" ", spec);
+        return (table.equals(FILTER) ? "" : "-t " + table + " ") + "-A " + chain + " " + String.join(" ", spec);
     }
 
     @Override

@@ -147,6 +147,7 @@ public final class LabNetwork implements AutoCloseable {
      * stop when nothing was left behind.
      */
     public List<String> snapshot(String ns) {
+        settle(ns);
         List<String> lines = new ArrayList<>();
         for (String[] what : new String[][] {{"-d", "-o", "link", "show"}, {"-o", "addr", "show"},
             {"route", "show", "table", "all"}}) {
@@ -164,6 +165,18 @@ public final class LabNetwork implements AutoCloseable {
             }
         }
         return lines.stream().sorted().collect(Collectors.toList());
+    }
+
+    /** Waits (up to 5 s) until no IPv6 address is tentative: DAD adds routes when it completes. */
+    public void settle(String ns) {
+        for (int i = 0; i < 50 && ipIn(ns, "addr").contains("tentative"); i++) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public String ipIn(String ns, String... args) {

@@ -7,6 +7,10 @@ import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.scripts.bridge.NetworkBridge;
 import org.xennet.scripts.bridge.NetworkWrapper;
+import org.xennet.scripts.nat.NetworkNat;
+import org.xennet.scripts.nat.VifNat;
+import org.xennet.scripts.route.NetworkRoute;
+import org.xennet.scripts.route.VifRoute;
 import org.xennet.scripts.vif.VifBridge;
 
 /**
@@ -105,28 +109,16 @@ public final class Scripts {
                 return new NetworkWrapper();
             case "vif-bridge":
                 return new VifBridge();
+            case "network-route":
+                return new NetworkRoute();
+            case "vif-route":
+                return new VifRoute();
+            case "network-nat":
+                return new NetworkNat();
+            case "vif-nat":
+                return new VifNat();
             default:
-                return new Unimplemented(spec);
-        }
-    }
-
-    /** A script whose behaviour is not written yet: refuses clearly instead of pretending. */
-    static final class Unimplemented implements Script {
-        private final ScriptSpec spec;
-
-        Unimplemented(ScriptSpec spec) {
-            this.spec = spec;
-        }
-
-        @Override
-        public ScriptSpec spec() {
-            return spec;
-        }
-
-        @Override
-        public int run(String command, Params params, boolean dryRun, ScriptContext ctx) {
-            throw new XennetException(spec.name() + " " + command + ": not implemented yet in this version of xennet "
-                    + "(see README, 'What is not done'); nothing was changed");
+                throw new XennetException("no implementation for " + spec.name());
         }
     }
 }

@@ -21,7 +21,7 @@ public class XenStoreException extends XennetException {
         this.error = "EIO";
     }
 
-    /** xenstored's error word (ENOENT, EACCES, EINVAL, EAGAIN, ...), EIO for a transport failure. */
+    /** xenstored's error word (ENOENT, EACCES, EINVAL, EAGAIN, ...); EIO for a broken connection, ETIMEDOUT for no answer. */
     public String error() {
         return error;
     }

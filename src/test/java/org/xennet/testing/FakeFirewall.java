@@ -38,15 +38,24 @@ public final class FakeFirewall implements Firewall {
         return rules.contains(rule);
     }
 
+    private void chainExists(Rule rule) {
+        boolean nat = rule.table().equals(Rule.NAT);
+        if (nat ? !List.of("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING").contains(rule.chain())
+                : !policies.containsKey(rule.chain())) {
+            throw new XennetException("iptables -t " + rule.table() + " -A " + rule.chain()
+                    + ": exit 1: iptables: No chain/target/match by that name.");
+        }
+    }
+
     @Override
     public void append(Rule rule) {
-        policy(rule.chain());
+        chainExists(rule);
         rules.add(rule);
     }
 
     @Override
     public void insert(Rule rule) {
-        policy(rule.chain());
+        chainExists(rule);
         rules.add(0, rule);
     }
 

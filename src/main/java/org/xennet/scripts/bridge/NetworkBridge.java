@@ -191,12 +191,7 @@ public final class NetworkBridge implements Script {
         plan.add(enslave(net, v0, br));
         plan.add(up(net, br));
         plan.add(up(net, v0));
-        plan.add(up(net, pd));
-        plan.add(waitForCarrier(net, pd, carrierWait));
-        if (before.up()) {
-            plan.add(up(net, nd));
-        }
-        addAddressesAndRoutes(plan, net, nd, before);
+        bringUp(plan, net, pd, nd, before, carrierWait);
         return plan;
     }
 
@@ -218,13 +213,18 @@ public final class NetworkBridge implements Script {
         plan.add(layer2Only(net, pd, before.ipv6Disabled()));
         plan.add(rename(net, tmp, nd));
         plan.add(enslave(net, pd, nd));
+        bringUp(plan, net, pd, nd, before, carrierWait);
+        return plan;
+    }
+
+    /** The physical port up (with the carrier wait), then the host's interface with its addresses and routes. */
+    private static void bringUp(Plan plan, Network net, String pd, String nd, NicState before, Duration carrierWait) {
         plan.add(up(net, pd));
         plan.add(waitForCarrier(net, pd, carrierWait));
         if (before.up()) {
             plan.add(up(net, nd));
         }
         addAddressesAndRoutes(plan, net, nd, before);
-        return plan;
     }
 
     private static Step addBridge(Network net, String name, BridgeSettings s) {

@@ -104,7 +104,8 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
                 case "fw.policy": policy = v; break;
                 case "fw.rule": {
                     String[] w = v.split(" ");
-                    rules.add(new Rule(w[0], List.of(w).subList(1, w.length)));
+                    rules.add(w[0].startsWith("table:") ? new Rule(w[0].substring(6), w[1], List.of(w).subList(2, w.length))
+                            : new Rule(w[0], List.of(w).subList(1, w.length)));
                     break;
                 }
                 case "sysctl": {
@@ -143,7 +144,8 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
             b.append("fw.policy=").append(oldForwardPolicy).append('\n');
         }
         for (Rule r : rules) {
-            b.append("fw.rule=").append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
+            b.append("fw.rule=").append(r.table().equals(Rule.FILTER) ? "" : "table:" + r.table() + " ")
+                    .append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
         }
         for (String[] s : sysctls) {
             b.append("sysctl=").append(s[0]).append('=').append(s[1]).append('\n');

@@ -23,11 +23,11 @@ import org.xennet.sys.ProcessRunner;
  * longer change the script's variables, and a failing hook is a warning instead of ending the
  * script.
  */
-final class Hooks {
+public final class Hooks {
     private Hooks() {
     }
 
-    static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
+    public static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
             String bridge) {
         Path dir = ctx.host("etc/xen/scripts/vif-post.d");
         if (!Files.isDirectory(dir)) {

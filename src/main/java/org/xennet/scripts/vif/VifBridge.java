@@ -9,21 +9,17 @@ import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
-import org.xennet.log.Log;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
-import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
-import org.xennet.scripts.ScriptSpec;
-import org.xennet.scripts.Scripts;
 import org.xennet.xenstore.XenStore;
-import org.xennet.xenstore.XenStoreException;
 
 /**
  * {@code vif-bridge online|offline|add|remove}: attaches a guest's backend interface to its
@@ -34,94 +30,17 @@ import org.xennet.xenstore.XenStoreException;
  * {@code hotplug-status=connected}. offline/remove is best effort and succeeds when the device or
  * the bridge is already gone.
  */
-public final class VifBridge implements Script {
-    private static final Log LOG = Log.get(VifBridge.class);
+public final class VifBridge extends VifScript {
     static final List<String> KEYS = List.of("bridge", "ip", "mac", "mtu", "vifname");
 
-    private final ScriptSpec spec = Scripts.spec("vif-bridge").orElseThrow();
-
-    @Override
-    public ScriptSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
-        String typeIf = p.get("type_if", "vif");
-        boolean vifCommand = command.equals("online") || command.equals("offline");
-        if (vifCommand != typeIf.equals("vif")) {
-            // as upstream: online/offline are for vif, add/remove for tap; the other pairings do nothing
-            LOG.debug(() -> "vif-bridge: " + command + " with type_if=" + typeIf + ": nothing to do");
-            return ExitCodes.OK;
-        }
-        VifTarget target = VifTarget.resolve("vif-bridge", p);
-        XenStore xs;
-        try {
-            xs = ctx.xenstore().get();
-        } catch (XennetException e) {
-            throw new XennetException("vif-bridge " + command + " " + target.dev() + ": " + e.getMessage()
-                    + "; hotplug-status could not be written", e);
-        }
-        try (xs) {
-            try {
-                readKeys(xs, target, p);
-                spec.validate(p);
-                boolean up = command.equals("online") || command.equals("add");
-                int rc = up ? online(command, target, p, dryRun, ctx, xs) : offline(command, target, p, dryRun, ctx);
-                if (!dryRun && command.equals("online")) {
-                    try {
-                        xs.write(target.key("hotplug-status"), "connected");
-                    } catch (XenStoreException e) {
-                        // the interface is attached, but the toolstack would wait for nothing: undo is not
-                        // worth it, the failure is reported the same way as any other
-                        throw new XennetException("Writing " + target.key("hotplug-status")
-                                + "=connected to xenstore failed: " + e.getMessage(), e);
-                    }
-                }
-                LOG.debug(() -> "Successful vif-bridge " + command + " for " + target.dev() + ".");
-                return rc;
-            } catch (XennetException e) {
-                if (!dryRun) {
-                    fatal(xs, target, "vif-bridge " + command + " " + target.dev() + ": " + message(e));
-                }
-                throw e;
-            }
-        }
-    }
-
-    private static String message(XennetException e) {
-        String m = e.getMessage();
-        return m.startsWith("vif-bridge: ") ? m.substring("vif-bridge: ".length()) : m;
-    }
-
-    /** Xen's fatal(): hotplug-error then hotplug-status=error, together; a failure here is only logged. */
-    static void fatal(XenStore xs, VifTarget t, String message) {
-        Map<String, String> w = new LinkedHashMap<>();
-        w.put(t.key("hotplug-error"), message);
-        w.put(t.key("hotplug-status"), "error");
-        try {
-            xs.writeAll(w);
-        } catch (XennetException e) {
-            LOG.error("vif-bridge: could not write hotplug-error to " + t.xenbusPath() + ": " + e.getMessage());
-        }
-    }
-
-    /** XenStore keys override the environment and the arguments; a missing key leaves them alone. */
-    static void readKeys(XenStore xs, VifTarget t, Params p) {
-        Map<String, String> found = new LinkedHashMap<>();
-        for (String k : KEYS) {
-            try {
-                xs.read(t.key(k)).ifPresent(v -> found.put(k, v));
-            } catch (XenStoreException e) {
-                throw new XennetException("cannot read " + t.key(k) + " from XenStore: " + e.getMessage(), e);
-            }
-        }
-        p.overlay(found);
+    public VifBridge() {
+        super("vif-bridge", KEYS);
     }
 
     // ---------------------------------------------------------------- online / add
 
-    private int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
+    @Override
+    protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
             Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
@@ -172,6 +91,14 @@ public final class VifBridge implements Script {
                                     }
                                 }));
             }
+            String v6 = Sysctls.disableIpv6(d);
+            // checked under the name the device has now: a vifname rename happens in the plan
+            if (!net.sysctls().find(Sysctls.disableIpv6(dev)).orElse("1").equals("1")) {
+                // a pure layer-2 port: every vif has MAC fe:ff:ff:ff:ff:ff, so they would all claim the
+                // same IPv6 link-local address and fail duplicate address detection
+                plan.add(Step.bestEffort("sysctl -w net.ipv6.conf." + d + ".disable_ipv6=1",
+                        () -> net.sysctls().set(v6, "1")));
+            }
             plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
                     .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
             if (t.typeIf().equals("vif")) {
@@ -187,13 +114,20 @@ public final class VifBridge implements Script {
 
     /**
      * The bridge: the {@code bridge} parameter, where a {@code xenbrN} that does not exist means
-     * {@code ethN} when that is a bridge (old configs on a Xen 3.2+ host); without one, the first
-     * bridge on the host.
+     * {@code ethN} when that is a bridge (old configs on a Xen 3.2+ host); without one, the bridge
+     * of the first bridge port, else the first bridge.
      */
     static Link findBridge(Network net, Params p) {
         Optional<String> wanted = p.ifname("bridge");
         if (wanted.isEmpty()) {
-            return net.links().list().stream().filter(Link::isBridge).min(Comparator.comparingInt(Link::index))
+            // Xen's script takes the master of the first bridge port ('bridge link'); when no bridge
+            // has a port yet it found nothing and failed, here the first bridge is taken then.
+            List<Link> links = net.links().list();
+            Map<Integer, Link> bridges = new LinkedHashMap<>();
+            links.stream().filter(Link::isBridge).forEach(b -> bridges.put(b.index(), b));
+            return links.stream().filter(l -> bridges.containsKey(l.masterIndex()))
+                    .min(Comparator.comparingInt(Link::index)).map(l -> bridges.get(l.masterIndex()))
+                    .or(() -> bridges.values().stream().min(Comparator.comparingInt(Link::index)))
                     .orElseThrow(() -> new XennetException("Could not find bridge, and none was specified"));
         }
         String name = wanted.get();
@@ -256,7 +190,8 @@ public final class VifBridge implements Script {
 
     // ---------------------------------------------------------------- offline / remove
 
-    private int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx) {
+    @Override
+    protected int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
             Optional<String> vifname = p.ifname("vifname").map(n -> t.typeIf().equals("tap") ? n + "-emu" : n);

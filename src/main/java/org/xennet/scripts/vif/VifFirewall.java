@@ -11,13 +11,13 @@ import org.xennet.firewall.Rule;
  * one unrestricted rule each way. Xen inserted the out rule once per address (identical
  * copies); it is inserted once here, so a repeated online never duplicates a rule.
  */
-final class VifFirewall {
-    static final String FORWARD = "FORWARD";
+public final class VifFirewall {
+    public static final String FORWARD = "FORWARD";
 
     private VifFirewall() {
     }
 
-    static List<Rule> rules(String dev, List<String> addresses) {
+    public static List<Rule> rules(String dev, List<String> addresses) {
         List<Rule> rules = new ArrayList<>();
         if (addresses.isEmpty()) {
             rules.add(in(dev));

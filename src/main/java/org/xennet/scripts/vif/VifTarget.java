@@ -14,12 +14,12 @@ import org.xennet.scripts.Params;
  * The guest's domid and device number come from the backend path, not from the interface name,
  * so a custom {@code vifname} no longer sends the frontend MTU to a bogus path.
  */
-record VifTarget(String typeIf, String dev, String xenbusPath, int domid, int devid) {
+public record VifTarget(String typeIf, String dev, String xenbusPath, int domid, int devid) {
 
     private static final Pattern BACKEND = Pattern.compile("(?:^|/)backend/vif/([0-9]+)/([0-9]+)$");
     private static final Pattern TAP = Pattern.compile("^vif([0-9]+)\\.([0-9]+)-emu$");
 
-    static VifTarget resolve(String script, Params p) {
+    public static VifTarget resolve(String script, Params p) {
         String typeIf = p.get("type_if", "vif");
         if (typeIf.equals("tap")) {
             String dev = p.require("INTERFACE", "the tap device, set by the toolstack for type_if=tap");
@@ -40,12 +40,12 @@ record VifTarget(String typeIf, String dev, String xenbusPath, int domid, int de
     }
 
     /** The frontend's MTU node, {@code /local/domain/D/device/vif/N/mtu}, when the backend path names D and N. */
-    Optional<String> frontendMtuPath() {
+    public Optional<String> frontendMtuPath() {
         return domid < 0 ? Optional.empty()
                 : Optional.of("/local/domain/" + domid + "/device/vif/" + devid + "/mtu");
     }
 
-    String key(String name) {
+    public String key(String name) {
         return xenbusPath + "/" + name;
     }
 }

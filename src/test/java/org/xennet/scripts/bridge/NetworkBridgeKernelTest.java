@@ -35,6 +35,7 @@ import org.xennet.plan.PlanRunner;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.Labs;
+import org.xennet.testing.StateDiff;
 
 /**
  * network-bridge against the real kernel: a LAN namespace with a gateway, a dom0 namespace whose
@@ -76,20 +77,7 @@ class NetworkBridgeKernelTest {
         return new Cli(ctx(faults)).run("network-bridge", args);
     }
 
-    /** Waits (up to 5 s) until no IPv6 address is tentative: DAD adds routes when it completes. */
-    private void settle() {
-        for (int i = 0; i < 50 && lab.ipIn(lab.dom0(), "addr").contains("tentative"); i++) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     private List<String> state() {
-        settle();
         List<String> s = new ArrayList<>(lab.snapshot(lab.dom0()));
         for (String l : lab.exec(lab.dom0(), "iptables", "-S").stdout().split("\n")) {
             s.add("iptables: " + l);
@@ -97,20 +85,12 @@ class NetworkBridgeKernelTest {
         return s;
     }
 
-    /** Equal line sets, or a failure that shows only the lines that differ. */
     private static void assertSameState(List<String> expected, List<String> actual, String what) {
-        List<String> missing = new ArrayList<>(expected);
-        missing.removeAll(actual);
-        List<String> extra = new ArrayList<>(actual);
-        extra.removeAll(expected);
-        if (!missing.isEmpty() || !extra.isEmpty() || expected.size() != actual.size()) {
-            throw new AssertionError(what + "\n  missing: " + String.join("\n           ", missing)
-                    + "\n  extra:   " + String.join("\n           ", extra));
-        }
+        StateDiff.assertSame(expected, actual, what);
     }
 
     private static void assertSameState(List<String> expected, List<String> actual) {
-        assertSameState(expected, actual, "state differs");
+        StateDiff.assertSame(expected, actual, "state differs");
     }
 
     private static String[] args(String topology, String command, String... more) {
