@@ -127,24 +127,53 @@ final class XsConnection implements AutoCloseable {
         throw new IOException("not a socket or character device");
     }
 
+    /**
+     * Connects within the timeout. xenstored listens with a backlog of 1, so when many hotplug
+     * calls connect at once (a mass guest start) a connect can find the queue full: Linux then
+     * answers EAGAIN at once rather than waiting. That is retried with a short back-off until the
+     * deadline; any other error is final.
+     */
     private static SocketChannel connect(Path path, Duration timeout) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-            ch.configureBlocking(false);
-            if (!ch.connect(UnixDomainSocketAddress.of(path))) {
-                try (Selector s = Selector.open()) {
-                    ch.register(s, SelectionKey.OP_CONNECT);
-                    if (s.select(Math.max(1, timeout.toMillis())) == 0 || !ch.finishConnect()) {
-                        throw new IOException("no connection within " + XenStoreClient.format(timeout));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMs = 1;
+        while (true) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.configureBlocking(false);
+                if (!ch.connect(UnixDomainSocketAddress.of(path))) {
+                    try (Selector s = Selector.open()) {
+                        ch.register(s, SelectionKey.OP_CONNECT);
+                        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                        if (s.select(left) == 0 || !ch.finishConnect()) {
+                            throw new IOException("no connection within " + XenStoreClient.format(timeout));
+                        }
                     }
                 }
+                ch.configureBlocking(true);
+                return ch;
+            } catch (IOException e) {
+                ch.close();
+                if (!isQueueFull(e) || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
+                    throw e;
+                }
+            } catch (RuntimeException e) {
+                ch.close();
+                throw e;
             }
-            ch.configureBlocking(true);
-            return ch;
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
+            try {
+                Thread.sleep(backoffMs);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while connecting to xenstored");
+            }
+            backoffMs = Math.min(backoffMs * 2, 20);
         }
+    }
+
+    /** EAGAIN from connect(2) on a unix socket: the listener's queue is full, try again. */
+    private static boolean isQueueFull(IOException e) {
+        String m = e.getMessage();
+        return m != null && m.contains("Resource temporarily unavailable");
     }
 
     /** "No such file or directory", "Connection refused": the part of an IOException a person needs. */
