@@ -87,6 +87,28 @@ class ArgumentContractIT {
                 "an error is logged, through log4j2");
     }
 
+    /** An error goes to the hotplug log (path overridable for tests) with the script's name, as Xen's did. */
+    @Test
+    void anErrorIsWrittenToTheHotplugLog() {
+        Path log = tmp.resolve("xen-hotplug.log");
+        Executable.Run r = Executable.run(List.of(), "vif-bridge", Map.of("XENNET_LOG_FILE", log.toString()), "bogus");
+        assertEquals(1, r.status());
+        String text = read(log);
+        assertTrue(text.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\S+ vif-bridge\\[\\d+\\] ERROR .*vif-bridge: invalid command bogus\\n"),
+                text);
+    }
+
+    /** The log file (and level) come from the config file when the environment does not name them. */
+    @Test
+    void theLogFileIsTakenFromTheConfigFile() throws Exception {
+        Path conf = tmp.resolve("xennet.conf");
+        Files.writeString(conf, "# test\nlog_level=error\nlog_file=" + tmp.resolve("h.log") + "\n");
+        Executable.Run r = Executable.run(List.of(), "vif-bridge", Map.of("XENNET_CONF", conf.toString(),
+                "XENNET_LOG_FILE", ""), "bogus");
+        assertEquals(1, r.status());
+        assertTrue(read(tmp.resolve("h.log")).contains("invalid command bogus"));
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
