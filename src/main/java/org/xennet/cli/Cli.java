@@ -135,7 +135,7 @@ public final class Cli {
             b.append(String.format("  %-16s %-28s %s%n", n, String.join("|", s.commands()), firstSentence(s.summary())));
         }
         b.append("\nTools:\n");
-        b.append("  lab [--topology netloop|final] [--keep]\n");
+        b.append("  lab [--mode bridge|route|nat] [--topology netloop|final] [--keep]\n");
         b.append("                                the bridged host + guest flow in throwaway namespaces (root)\n");
         b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
         b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");

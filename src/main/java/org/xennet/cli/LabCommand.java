@@ -41,6 +41,9 @@ final class LabCommand {
             usage = "netloop: xenbr0 with a veth pair (Xen 3.0); final: the bridge takes the NIC's name (Xen 3.2+)")
     private String topology = "netloop";
 
+    @Option(name = "--mode", metaVar = "bridge|route|nat", usage = "bridged (default), routed or NAT networking")
+    private String mode = "bridge";
+
     @Option(name = "--keep", usage = "leave the namespaces for inspection instead of removing them")
     private boolean keep;
 
@@ -54,13 +57,20 @@ final class LabCommand {
         try {
             parser.parseArgument(args);
         } catch (CmdLineException e) {
-            throw new UsageException(e.getMessage() + " (usage: xennet lab [--topology netloop|final] [--keep])");
+            throw new UsageException(e.getMessage()
+                    + " (usage: xennet lab [--mode bridge|route|nat] [--topology netloop|final] [--keep])");
+        }
+        if (!List.of("bridge", "route", "nat").contains(mode)) {
+            throw new UsageException("--mode must be bridge, route or nat, not '" + mode + "'");
         }
         if (!topology.equals("netloop") && !topology.equals("final")) {
             throw new UsageException("--topology must be netloop or final, not '" + topology + "'");
         }
         String prefix = "xnlab" + ProcessHandle.current().pid();
-        out.println("xennet lab: a bridged Xen host in throwaway network namespaces (" + topology + " topology)");
+        out.println(mode.equals("bridge")
+                ? "xennet lab: a bridged Xen host in throwaway network namespaces (" + topology + " topology)"
+                : "xennet lab: a " + (mode.equals("route") ? "routed" : "NAT") + " Xen host in throwaway network "
+                        + "namespaces");
         out.println();
         LabNetwork lab;
         try {
@@ -69,7 +79,11 @@ final class LabCommand {
             throw new XennetException("cannot build the lab (it needs root and iproute2): " + e.getMessage(), e);
         }
         try {
-            flow(lab);
+            if (mode.equals("bridge")) {
+                flow(lab);
+            } else {
+                routedOrNat(lab, mode.equals("route"));
+            }
         } finally {
             if (keep) {
                 out.println("Namespaces kept: " + lab.lan() + ", " + lab.dom0() + " (and the guest's). Remove with: "
@@ -136,6 +150,94 @@ final class LabCommand {
     }
 
     /**
+     * Routed (vif-route: the guest keeps an address of the LAN, dom0 answers ARP for it) or NAT
+     * (vif-nat: the guest gets 10.0.D.N behind a router address on its vif, dom0 masquerades).
+     */
+    private void routedOrNat(LabNetwork lab, boolean routed) {
+        String dom0 = lab.dom0();
+        String stub = ctx.env().get("XENNET_LAB_XENSTORED_STUB");
+        if (stub == null || !Files.isRegularFile(Path.of(stub)) || !Files.isExecutable(LabXenstored.DAEMON)) {
+            throw new XennetException("--mode " + mode + " needs Debian's xenstored and the stub: run it as ./dev lab --mode "
+                    + mode);
+        }
+        String script = routed ? "network-route" : "network-nat";
+        String vifScript = routed ? "vif-route" : "vif-nat";
+        section("1. The host before: dom0's eth0 is cabled to a LAN whose gateway is " + LabNetwork.GATEWAY);
+        show(lab, "none");
+        List<String> before = lab.snapshot(dom0);
+        String fwBefore = lab.exec(dom0, "iptables", "-S").stdout() + lab.exec(dom0, "iptables", "-t", "nat", "-S")
+                .stdout();
+        String forwardBefore = lab.exec(dom0, "cat", "/proc/sys/net/ipv4/ip_forward").stdout().trim();
+
+        section("2. " + script + " start");
+        check(script + " start exits 0", network(lab, script, "start", "netdev=eth0") == 0);
+        out.println("  net.ipv4.ip_forward = " + lab.exec(dom0, "cat", "/proc/sys/net/ipv4/ip_forward").stdout().trim()
+                + (routed ? ", eth0 proxy_arp = " + lab.exec(dom0, "cat", "/proc/sys/net/ipv4/conf/eth0/proxy_arp")
+                        .stdout().trim() : ""));
+        if (!routed) {
+            out.println("  " + lab.exec(dom0, "iptables", "-t", "nat", "-S", "POSTROUTING").stdout().trim()
+                    .replace("\n", "\n  "));
+        }
+        String guestAddr = routed ? "192.0.2.60/24" : "10.0.5.1/16";
+        String guestIp = guestAddr.substring(0, guestAddr.indexOf('/'));
+        section("3. A guest boots: its eth0 (" + guestAddr + ") is the peer of vif5.0 in dom0; " + vifScript
+                + " runs as libxl runs it, against Debian's xenstored");
+        // NAT: the guest's router is the address vif-nat puts on the vif (10.0.5.1 + 127)
+        String guest = lab.addGuest("guest5", "vif5.0", guestAddr, routed ? LabNetwork.GATEWAY : "10.0.5.128");
+        try (LabXenstored xs = LabXenstored.start(LabXenstored.DAEMON, Path.of(stub), Path.of("/tmp"));
+             XenStore store = XenStoreClient.connect(Map.of("XENSTORED_PATH", xs.socketPath().toString()),
+                     Duration.ofSeconds(5))) {
+            String be = "backend/vif/5/0";
+            Map<String, String> keys = new java.util.LinkedHashMap<>();
+            keys.put(be + "/frontend", "/local/domain/5/device/vif/0");
+            keys.put(be + "/frontend-id", "5");
+            keys.put(be + "/handle", "0");
+            keys.put(be + "/mac", "00:16:3e:00:05:00");
+            if (routed) {
+                keys.put(be + "/ip", guestIp);
+            }
+            keys.put(be + "/script", "/etc/xen/scripts/" + vifScript);
+            keys.put(be + "/hotplug-status", "");
+            store.writeAll(keys);
+            Map<String, String> env = new HashMap<>(Map.of("vif", "vif5.0", "XENBUS_PATH", be, "XENBUS_TYPE", "vif",
+                    "script", "/etc/xen/scripts/" + vifScript, "netdev", ""));
+            String[] online = routed ? new String[] {"online", "type_if=vif"}
+                    : new String[] {"online", "type_if=vif", "dhcp=no"};
+            check(vifScript + " online exits 0", vif(lab, vifScript, store, env, online) == 0);
+            check("hotplug-status is \"connected\"", "connected".equals(store.read(be + "/hotplug-status").orElse(null)));
+            out.println();
+            out.println("    " + lab.ipIn(dom0, "-br", "addr", "show", "dev", "vif5.0").trim());
+            for (String l : lab.ipIn(dom0, "route", "show", "dev", "vif5.0").split("\n")) {
+                if (!l.isBlank()) {
+                    out.println("    " + l.trim());
+                }
+            }
+            out.println();
+            check("the guest (" + guestIp + ") pings the LAN gateway " + LabNetwork.GATEWAY, lab.ping(guest,
+                    LabNetwork.GATEWAY));
+            if (routed) {
+                check("the LAN pings the guest (dom0 answers ARP for it: proxy ARP)", lab.ping(lab.lan(), guestIp));
+            } else {
+                check("the guest pings dom0's LAN address 192.0.2.10", lab.ping(guest, "192.0.2.10"));
+            }
+            String[] offline = routed ? new String[] {"offline", "type_if=vif"}
+                    : new String[] {"offline", "type_if=vif", "dhcp=no"};
+            check(vifScript + " offline exits 0", vif(lab, vifScript, store, env, offline) == 0);
+        }
+        lab.ipIn(dom0, "link", "del", "vif5.0");
+        out.println("  (guest shut down: vif5.0 removed)");
+
+        section("4. " + script + " stop");
+        check(script + " stop exits 0", network(lab, script, "stop", "netdev=eth0") == 0);
+        check("dom0's links, addresses and routes are exactly as before", lab.snapshot(dom0).equals(before));
+        check("the firewall rules are exactly as before", fwBefore.equals(lab.exec(dom0, "iptables", "-S").stdout()
+                + lab.exec(dom0, "iptables", "-t", "nat", "-S").stdout()));
+        check("net.ipv4.ip_forward is back to " + forwardBefore,
+                forwardBefore.equals(lab.exec(dom0, "cat", "/proc/sys/net/ipv4/ip_forward").stdout().trim()));
+        out.println();
+    }
+
+    /**
      * A guest on the bridge. With Debian's xenstored and the stub (./dev lab builds it), the
      * backend keys are written as libxl writes them and vif-bridge online/offline run against
      * that XenStore, as Xen runs them; without, the vif is attached by hand as vif-bridge would.
@@ -198,6 +300,11 @@ final class LabCommand {
     }
 
     private int vifBridge(LabNetwork lab, XenStore store, Map<String, String> vars, String... args) {
+        return vif(lab, "vif-bridge", store, vars, args);
+    }
+
+    /** Runs a vif-* script in dom0, in-process, against the lab's XenStore, as libxl runs it. */
+    private int vif(LabNetwork lab, String name, XenStore store, Map<String, String> vars, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(ctx.env());
@@ -209,8 +316,9 @@ final class LabCommand {
                 () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
                 () -> new Unclosed(store), p, p, state, state.resolve("lock"), state.resolve("run"),
                 Duration.ofSeconds(5), null);
-        out.println("  $ vif=vif1.0 XENBUS_PATH=backend/vif/1/0 vif-bridge " + String.join(" ", args));
-        int rc = new Cli(c).run("vif-bridge", args);
+        out.println("  $ vif=" + vars.get("vif") + " XENBUS_PATH=" + vars.get("XENBUS_PATH") + " " + name + " "
+                + String.join(" ", args));
+        int rc = new Cli(c).run(name, args);
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (!line.isEmpty()) {
                 out.println("    " + line);
@@ -283,6 +391,11 @@ final class LabCommand {
 
     /** Runs network-bridge in dom0, in-process, with its output indented. */
     private int script(LabNetwork lab, String... args) {
+        return network(lab, "network-bridge", args);
+    }
+
+    /** Runs a network-* script in dom0, in-process, with its output indented. */
+    private int network(LabNetwork lab, String name, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(ctx.env());
@@ -298,8 +411,8 @@ final class LabCommand {
                 () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
                 this::labXenStore, p, p,
                 state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
-        out.println("  $ network-bridge " + String.join(" ", args));
-        int rc = new Cli(c).run("network-bridge", args);
+        out.println("  $ " + name + " " + String.join(" ", args));
+        int rc = new Cli(c).run(name, args);
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (!line.isEmpty()) {
                 out.println("    " + line);

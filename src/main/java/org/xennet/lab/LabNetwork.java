@@ -95,11 +95,16 @@ public final class LabNetwork implements AutoCloseable {
      * unattached, for vif-bridge or the caller to attach), with an address and a default route.
      */
     public String addGuest(String name, String vif, String address) {
+        return addGuest(name, vif, address, GATEWAY);
+    }
+
+    /** A guest whose default route goes via {@code gateway}. */
+    public String addGuest(String name, String vif, String address, String gateway) {
         String ns = addNamespace(name);
         ip("link", "add", vif, "netns", dom0(), "type", "veth", "peer", "name", "eth0", "netns", ns);
         ipIn(ns, "addr", "add", address, "dev", "eth0");
         ipIn(ns, "link", "set", "eth0", "up");
-        ipIn(ns, "route", "add", "default", "via", GATEWAY);
+        ipIn(ns, "route", "add", "default", "via", gateway);
         return ns;
     }
 

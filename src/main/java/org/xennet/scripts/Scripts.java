@@ -35,6 +35,8 @@ public final class Scripts {
     private static final Variable IP = Variable.of("ip", IP_LIST, "", "guest addresses (space separated)");
     private static final Variable MAC = Variable.of("mac", Variable.Kind.MAC, "", "guest MAC address");
     private static final Variable VIFNAME = Variable.of("vifname", IFNAME, "", "rename the backend interface to this");
+    private static final String NAT_DHCP_DEFAULT =
+            "yes when nat_dhcp is set in /etc/xen/xennet.conf or /etc/dhcpd.conf exists, else no";
     private static final Variable TYPE_IF = Variable.choice("type_if", "vif", "backend type", "vif", "tap");
 
     public static Optional<ScriptSpec> spec(String name) {
@@ -66,7 +68,7 @@ public final class Scripts {
                 return Optional.of(new ScriptSpec(name,
                         "NAT networking: forwarding on and MASQUERADE out of netdev; stop removes it.",
                         List.of("start", "stop", "status"), List.of(NETDEV, ANTISPOOF,
-                                Variable.of("dhcp", YES_NO, "no", "run a DHCP server for the guests"))));
+                                Variable.of("dhcp", YES_NO, NAT_DHCP_DEFAULT, "set up DHCP for the guests"))));
             case "network-wrapper":
                 return Optional.of(new ScriptSpec(name,
                         "Runs network-bridge for every netdev/bridge pair in a list.",
@@ -88,12 +90,16 @@ public final class Scripts {
                 return Optional.of(new ScriptSpec(name,
                         "Routes a guest's addresses to its backend interface with proxy ARP.",
                         List.of("online", "offline", "add", "remove"),
-                        List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC, VIFNAME, TYPE_IF)));
+                        List.of(VIF, XENBUS_PATH, Variable.of("netdev", IFNAME,
+                                "XenStore gatewaydev, else the device of the IPv4 default route, else eth0",
+                                "dom0's interface whose address the vif borrows"), IP, MAC, VIFNAME, TYPE_IF,
+                                Variable.of("INTERFACE", IFNAME, "", "tap device (type_if=tap)"))));
             case "vif-nat":
                 return Optional.of(new ScriptSpec(name,
                         "Gives a guest's backend interface a router address and NATs its traffic.",
                         List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC,
-                                VIFNAME, TYPE_IF, Variable.of("dhcp", YES_NO, "no", "add a DHCP host entry"))));
+                                VIFNAME, TYPE_IF, Variable.of("dhcp", YES_NO, NAT_DHCP_DEFAULT,
+                                        "add a DHCP host entry for the guest"))));
             default:
                 return Optional.empty();
         }

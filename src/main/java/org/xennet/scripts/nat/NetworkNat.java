@@ -1,15 +1,54 @@
 package org.xennet.scripts.nat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Rule;
+import org.xennet.lock.HotplugLock;
+import org.xennet.log.Log;
+import org.xennet.model.Address;
+import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
+import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
+import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.Scripts;
+import org.xennet.scripts.bridge.BridgeSettings;
+import org.xennet.scripts.nat.DhcpSetup.Backend;
+import org.xennet.sys.ProcessRunner;
 
-/** {@code network-nat}: being written; refuses clearly until then. */
+/**
+ * {@code network-nat start|stop|status}: IPv4 forwarding on and {@code iptables -t nat -A
+ * POSTROUTING -o NETDEV -j MASQUERADE}, added once however often start runs; with {@code dhcp},
+ * the ISC subnet declaration in dhcpd.conf (and a dhcpd restart) or dnsmasq's hosts file. stop
+ * removes exactly what start added and puts ip_forward back, from the state record. Unlike
+ * Xen's script: no duplicate rule on a second start, {@code dhcp=no} exits 0, stop succeeds when
+ * there is nothing to remove, a failure undoes what the call did, and netdev defaults to the
+ * device of the default route.
+ */
 public final class NetworkNat implements Script {
+    private static final Log LOG = Log.get(NetworkNat.class);
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
+
     private final ScriptSpec spec = Scripts.spec("network-nat").orElseThrow();
+    private final ProcessRunner runner;
+
+    public NetworkNat() {
+        this(ProcessRunner.local());
+    }
+
+    NetworkNat(ProcessRunner runner) {
+        this.runner = runner;
+    }
 
     @Override
     public ScriptSpec spec() {
@@ -18,7 +57,194 @@ public final class NetworkNat implements Script {
 
     @Override
     public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
-        throw new XennetException("network-nat " + command + ": not implemented yet in this version of xennet (see README, "
-                + "'What is not done'); nothing was changed");
+        try (Network net = ctx.network().get()) {
+            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            p.yesNo("antispoof", false); // checked; documented by Xen, never implemented there either
+            Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
+            Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+            switch (command) {
+                case "start":
+                    return locked(ctx, dryRun, () -> start(netdev, server, net, dryRun, ctx));
+                case "stop":
+                    return locked(ctx, dryRun, () -> stop(netdev, server, net, dryRun, ctx));
+                default:
+                    return status(netdev, server, net, ctx);
+            }
+        }
+    }
+
+    private interface Body {
+        int run();
+    }
+
+    private static int locked(ScriptContext ctx, boolean dryRun, Body body) {
+        if (dryRun) {
+            return body.run();
+        }
+        try (HotplugLock l = HotplugLock.claim(ctx.lockDir(), "network-nat", LOCK_WAIT)) {
+            return body.run();
+        }
+    }
+
+    // ---------------------------------------------------------------- start
+
+    int start(String netdev, Optional<DhcpServer> server, Network net, boolean dryRun, ScriptContext ctx) {
+        if (!net.links().exists(netdev)) {
+            throw new XennetException("netdev " + netdev + " does not exist; name the outgoing interface with "
+                    + "netdev=NAME");
+        }
+        Path recordFile = NatState.path(ctx.stateDir(), netdev);
+        Optional<NatState> old = NatState.read(recordFile);
+        String forward = net.sysctls().get(Sysctls.IPV4_FORWARD);
+        Firewall fw = ctx.firewall().get();
+        Rule masq = NatFirewall.masquerade(netdev);
+        Plan plan = new Plan("network-nat start");
+        boolean[] masqAdded = {old.map(NatState::masqueradeAdded).orElse(false)};
+        boolean[] subnetAdded = {old.map(NatState::subnetAdded).orElse(false)};
+        boolean[] hostsCreated = {old.map(NatState::hostsCreated).orElse(false)};
+        if (!forward.equals("1")) {
+            plan.add(Step.required("sysctl -w net.ipv4.ip_forward=1", () -> net.sysctls().set(Sysctls.IPV4_FORWARD, "1"))
+                    .undoneBy("sysctl -w net.ipv4.ip_forward=" + forward,
+                            () -> net.sysctls().set(Sysctls.IPV4_FORWARD, forward)));
+        }
+        if (!fw.exists(masq)) {
+            plan.add(Step.required("iptables " + masq.asAppend(), () -> {
+                fw.append(masq);
+                masqAdded[0] = true;
+            }).undoneBy("iptables -t nat -D " + NatFirewall.POSTROUTING + " " + NatFirewall.words(masq),
+                    () -> fw.delete(masq)));
+        }
+        server.ifPresent(s -> addDhcpStart(plan, s, ctx, subnetAdded, hostsCreated));
+        String dhcpName = server.map(s -> s.backend().name().toLowerCase()).orElse("no");
+        plan.add(Step.required("write state record " + recordFile, () -> new NatState(netdev,
+                old.map(NatState::forwardBefore).orElse(forward), masqAdded[0], dhcpName, subnetAdded[0],
+                hostsCreated[0]).write(recordFile)).undoneBy("restore state record " + recordFile, () -> {
+                    if (old.isPresent()) {
+                        old.get().write(recordFile);
+                    } else {
+                        deleteQuietly(recordFile);
+                    }
+                }));
+        ctx.runner("network-nat", dryRun).run(plan);
+        if (!dryRun) {
+            ctx.out().println("network-nat: NAT out of " + netdev + " started (ip_forward=1, MASQUERADE"
+                    + server.map(s -> ", DHCP: " + s.setup().describe()).orElse("") + ")");
+        }
+        return ExitCodes.OK;
+    }
+
+    private void addDhcpStart(Plan plan, DhcpServer s, ScriptContext ctx, boolean[] subnetAdded, boolean[] hostsCreated) {
+        DhcpSetup d = s.setup();
+        if (d.backend() == Backend.ISC) {
+            if (!DhcpEntries.mentionsSubnet(TextFile.read(d.conf()))) {
+                String[] rc = DhcpEntries.resolvConf(TextFile.read(ctx.host("etc/resolv.conf")));
+                String line = DhcpEntries.iscSubnet(rc[0], rc[1]);
+                plan.add(Step.required("append to " + d.conf() + ": " + line, () -> {
+                    TextFile.edit(ctx.lockDir(), d.conf(), lines -> {
+                        lines.add(line);
+                        return lines;
+                    });
+                    subnetAdded[0] = true;
+                }).undoneBy("remove the subnet declaration from " + d.conf() + "; " + d.init() + " restart", () -> {
+                    TextFile.edit(ctx.lockDir(), d.conf(), NetworkNat::withoutOwnSubnet);
+                    tryReload(s);
+                }));
+                plan.add(Step.required(d.init() + " restart", s::reload));
+            }
+        } else if (!Files.exists(d.hosts())) {
+            plan.add(Step.required("create " + d.hosts() + " (dnsmasq --dhcp-hostsfile)", () -> {
+                TextFile.write(d.hosts(), List.of());
+                hostsCreated[0] = true;
+            }).undoneBy("rm " + d.hosts(), () -> deleteQuietly(d.hosts())));
+        }
+    }
+
+    private static List<String> withoutOwnSubnet(List<String> lines) {
+        lines.removeIf(DhcpEntries::isOwnSubnet);
+        return lines;
+    }
+
+    private static void tryReload(DhcpServer s) {
+        try {
+            s.reload();
+        } catch (XennetException e) {
+            LOG.warn("network-nat: " + e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- stop
+
+    int stop(String netdev, Optional<DhcpServer> server, Network net, boolean dryRun, ScriptContext ctx) {
+        Path recordFile = NatState.path(ctx.stateDir(), netdev);
+        Optional<NatState> rec = NatState.read(recordFile);
+        Firewall fw = ctx.firewall().get();
+        Rule masq = NatFirewall.masquerade(netdev);
+        Plan plan = new Plan("network-nat stop");
+        // Without a record (a start by Xen's script), stop does what Xen's stop did: remove the rule.
+        if (rec.map(NatState::masqueradeAdded).orElse(true) && fw.exists(masq)) {
+            plan.add(Step.required("iptables -t nat -D " + NatFirewall.POSTROUTING + " " + NatFirewall.words(masq),
+                    () -> fw.delete(masq)).undoneBy("iptables " + masq.asAppend(), () -> fw.append(masq)));
+        }
+        server.ifPresent(s -> {
+            DhcpSetup d = s.setup();
+            if (d.backend() == Backend.ISC && rec.map(NatState::subnetAdded).orElse(true)
+                    && TextFile.read(d.conf()).stream().anyMatch(DhcpEntries::isOwnSubnet)) {
+                plan.add(Step.warn("remove the subnet declaration from " + d.conf(),
+                        () -> TextFile.edit(ctx.lockDir(), d.conf(), NetworkNat::withoutOwnSubnet)));
+                plan.add(Step.warn(d.init() + " restart", s::reload));
+            } else if (d.backend() == Backend.DNSMASQ && rec.map(NatState::hostsCreated).orElse(false)
+                    && Files.exists(d.hosts()) && DhcpEntries.dnsmasqEntries(TextFile.read(d.hosts())) == 0) {
+                plan.add(Step.warn("rm " + d.hosts(), () -> deleteQuietly(d.hosts())));
+            }
+        });
+        if (rec.isPresent() && !rec.get().forwardBefore().equals("1")
+                && net.sysctls().get(Sysctls.IPV4_FORWARD).equals("1")) {
+            String before = rec.get().forwardBefore();
+            plan.add(Step.warn("sysctl -w net.ipv4.ip_forward=" + before,
+                    () -> net.sysctls().set(Sysctls.IPV4_FORWARD, before)));
+        }
+        if (rec.isPresent()) {
+            plan.add(Step.bestEffort("rm " + recordFile, () -> deleteQuietly(recordFile)));
+        }
+        if (plan.isEmpty()) {
+            ctx.out().println("network-nat: nothing set up for " + netdev + "; nothing to stop");
+            return ExitCodes.OK;
+        }
+        ctx.runner("network-nat", dryRun).run(plan);
+        if (!dryRun) {
+            ctx.out().println("network-nat: NAT out of " + netdev + " stopped");
+        }
+        return ExitCodes.OK;
+    }
+
+    // ---------------------------------------------------------------- status
+
+    int status(String netdev, Optional<DhcpServer> server, Network net, ScriptContext ctx) {
+        Rule masq = NatFirewall.masquerade(netdev);
+        boolean present = ctx.firewall().get().exists(masq);
+        StringBuilder b = new StringBuilder();
+        b.append("netdev ").append(netdev).append(net.links().exists(netdev) ? "" : " (does not exist)").append('\n');
+        b.append("ip_forward ").append(net.sysctls().find(Sysctls.IPV4_FORWARD).orElse("?")).append('\n');
+        b.append("MASQUERADE (").append(masq.asAppend()).append(") ").append(present ? "present" : "ABSENT").append('\n');
+        b.append("dhcp ").append(server.map(s -> s.setup().describe()).orElse("no")).append('\n');
+        if (net.links().exists(netdev)) {
+            for (Address a : net.addresses().list(netdev)) {
+                b.append("  ").append(a).append('\n');
+            }
+        }
+        ctx.out().print(b);
+        if (!present) {
+            ctx.out().println("network-nat is not started for " + netdev);
+            return ExitCodes.NOT_RUNNING;
+        }
+        return ExitCodes.OK;
+    }
+
+    static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("cannot remove " + p + ": " + e.getMessage());
+        }
     }
 }

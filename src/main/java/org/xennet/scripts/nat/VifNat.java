@@ -1,24 +1,193 @@
 package org.xennet.scripts.nat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.log.Log;
+import org.xennet.model.Address;
+import org.xennet.model.IpAddress;
+import org.xennet.model.IpPrefix;
+import org.xennet.model.Link;
+import org.xennet.model.Route;
+import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
+import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
+import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
-import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
-import org.xennet.scripts.ScriptSpec;
-import org.xennet.scripts.Scripts;
+import org.xennet.scripts.vif.Hooks;
+import org.xennet.scripts.vif.VifScript;
+import org.xennet.scripts.vif.VifTarget;
+import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.XenStore;
 
-/** {@code vif-nat}: being written; refuses clearly until then. */
-public final class VifNat implements Script {
-    private final ScriptSpec spec = Scripts.spec("vif-nat").orElseThrow();
+/**
+ * {@code vif-nat online|offline|add|remove}: the guest's NIC as a routed, NATed link. online
+ * brings the vif up, puts the router address on it as a /32 (see {@link NatGuest}), routes each
+ * guest address to it with that source, turns on proxy ARP on it, writes the guest's DHCP host
+ * entry (ISC dhcpd or dnsmasq, see {@link DhcpSetup}) and inserts the FORWARD rules; every step
+ * is skipped when it already holds, so a second online changes nothing, and a failure undoes
+ * what the call did. offline removes exactly the vif's own route, address, rules and host entry,
+ * best effort. Xen's "already up" test (any route line containing "dev vif1.1", which also
+ * matched vif1.10, and then exited without reporting success) is replaced by those per-step
+ * checks. Emulated NICs (type_if=tap) get no address, as in Xen: only the hooks run.
+ */
+public final class VifNat extends VifScript {
+    private static final Log LOG = Log.get(VifNat.class);
+    static final List<String> KEYS = List.of("ip", "mac", "vifname", "frontend-id", "handle");
 
-    @Override
-    public ScriptSpec spec() {
-        return spec;
+    private final ProcessRunner runner;
+
+    public VifNat() {
+        this(ProcessRunner.local());
     }
 
+    VifNat(ProcessRunner runner) {
+        super("vif-nat", KEYS);
+        this.runner = runner;
+    }
+
+    // ---------------------------------------------------------------- online
+
     @Override
-    public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
-        throw new XennetException("vif-nat " + command + ": not implemented yet in this version of xennet (see README, "
-                + "'What is not done'); nothing was changed");
+    protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
+        if (t.typeIf().equals("tap")) {
+            Plan plan = new Plan("vif-nat " + command);
+            Hooks.add(plan, ctx, "vif-nat", command, t.dev(), t, p, "");
+            ctx.runner("vif-nat", dryRun).run(plan);
+            return ExitCodes.OK;
+        }
+        NatGuest g = NatGuest.resolve("vif-nat", t, p);
+        Optional<DhcpServer> dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+        String mac = dhcp.isPresent() ? p.require("mac", "the guest's MAC address, for its DHCP host entry") : null;
+        try (Network net = ctx.network().get()) {
+            String dev = t.dev();
+            Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
+                    + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
+            Plan plan = new Plan("vif-nat " + command);
+            boolean renamed = planRename(plan, net, t, p);
+            boolean up = link.isUp() && !renamed;
+            String d = wantedName(t, p).orElse(dev);
+            if (!up) {
+                plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
+                        .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+            }
+            IpPrefix router = g.routerPrefix();
+            boolean hasRouter = net.addresses().list(dev).stream().anyMatch(a -> a.prefix().equals(router));
+            if (!hasRouter) {
+                plan.add(Step.required("ip addr add " + router + " dev " + d, () -> net.addresses().add(d, router))
+                        .undoneBy("ip addr del " + router + " dev " + d,
+                                () -> net.addresses().delete(d, Address.of(0, router))));
+            }
+            for (IpPrefix host : g.hostRoutes()) {
+                if (ownRoute(net, link.index(), host).isEmpty()) {
+                    String words = host.address() + " dev " + d + " src " + g.router();
+                    Route[] added = {null};
+                    plan.add(Step.required("ip route add " + words, () -> {
+                        Route r = Route.unicast(host, null, net.links().get(d).index()).withPrefsrc(g.router());
+                        net.routes().add(r);
+                        added[0] = r;
+                    }).undoneBy("ip route del " + words, () -> net.routes().delete(added[0])));
+                }
+            }
+            String proxy = Sysctls.proxyArp(d);
+            String proxyNow = net.sysctls().find(Sysctls.proxyArp(dev)).orElse("0");
+            if (!proxyNow.equals("1")) {
+                plan.add(Step.required("sysctl -w net.ipv4.conf." + d + ".proxy_arp=1", () -> net.sysctls().set(proxy, "1"))
+                        .undoneBy("sysctl -w net.ipv4.conf." + d + ".proxy_arp=" + proxyNow,
+                                () -> net.sysctls().set(proxy, proxyNow)));
+            }
+            dhcp.ifPresent(s -> addDhcpUp(plan, s, g, d, mac));
+            if (NatFirewall.enabled(ctx)) {
+                NatFirewall.addVifRules(plan, ctx, d, g.addresses());
+            }
+            Hooks.add(plan, ctx, "vif-nat", command, d, t, p, "");
+            ctx.runner("vif-nat", dryRun).run(plan);
+            return ExitCodes.OK;
+        }
+    }
+
+    /** The route this script makes for a guest address: main table, to HOST/32, through the vif. */
+    private static Optional<Route> ownRoute(Network net, int oif, IpPrefix host) {
+        return net.routes().list().stream().filter(r -> r.family() == IpAddress.AF_INET
+                && r.table() == Route.TABLE_MAIN && r.destination().equals(host) && r.oif() == oif
+                && r.type() == Route.TYPE_UNICAST).findFirst();
+    }
+
+    private static void addDhcpUp(Plan plan, DhcpServer s, NatGuest g, String dev, String mac) {
+        String entry = s.entry(g, mac);
+        List<String> now = s.hostLines(g.hostname());
+        if (!now.equals(List.of(entry))) {
+            List<String> old = new ArrayList<>();
+            plan.add(Step.required("add to " + s.setup().entryFile() + ": " + entry,
+                    () -> old.addAll(s.putHost(g.hostname(), entry)))
+                    .undoneBy("restore the " + g.hostname() + " entry in " + s.setup().entryFile(),
+                            () -> s.restoreHost(g.hostname(), old)));
+        }
+        if (s.backend() == DhcpSetup.Backend.ISC) {
+            plan.add(Step.required("add " + dev + " to the interfaces in " + s.setup().args(), () -> s.args(dev, true))
+                    .undoneBy("remove " + dev + " from the interfaces in " + s.setup().args(), () -> s.args(dev, false)));
+        }
+        // Xen ignores a failing dhcpd restart here; dnsmasq reads the file again on SIGHUP.
+        plan.add(Step.warn(s.backend() == DhcpSetup.Backend.ISC ? s.setup().init() + " restart"
+                : "kill -HUP $(cat " + s.setup().pidFile() + ")", s::reload));
+    }
+
+    // ---------------------------------------------------------------- offline
+
+    @Override
+    protected int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
+        Plan plan = new Plan("vif-nat " + command);
+        if (t.typeIf().equals("tap")) {
+            Hooks.add(plan, ctx, "vif-nat", command, t.dev(), t, p, "");
+            ctx.runner("vif-nat", dryRun).run(plan);
+            return ExitCodes.OK;
+        }
+        NatGuest g = NatGuest.resolve("vif-nat", t, p);
+        Optional<DhcpServer> dhcp;
+        try {
+            dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+        } catch (XennetException e) {
+            LOG.warn("vif-nat " + command + " " + t.dev() + ": " + e.getMessage() + " (no DHCP entry removed)");
+            dhcp = Optional.empty();
+        }
+        try (Network net = ctx.network().get()) {
+            String d = currentName(net, t, p);
+            dhcp.ifPresent(s -> {
+                if (!s.hostLines(g.hostname()).isEmpty()) {
+                    plan.add(Step.bestEffort("remove the " + g.hostname() + " entry from " + s.setup().entryFile(),
+                            () -> s.putHost(g.hostname(), null)));
+                }
+                if (s.backend() == DhcpSetup.Backend.ISC) {
+                    plan.add(Step.bestEffort("remove " + d + " from the interfaces in " + s.setup().args(),
+                            () -> s.args(d, false)));
+                }
+                plan.add(Step.bestEffort(s.backend() == DhcpSetup.Backend.ISC ? s.setup().init() + " restart"
+                        : "kill -HUP $(cat " + s.setup().pidFile() + ")", s::reload));
+            });
+            Optional<Link> link = net.links().find(d);
+            if (link.isPresent()) {
+                int idx = link.get().index();
+                for (IpPrefix host : g.hostRoutes()) {
+                    ownRoute(net, idx, host).ifPresent(r -> plan.add(Step.bestEffort("ip route del " + host.address()
+                            + " dev " + d, () -> net.routes().delete(r))));
+                }
+                IpPrefix router = g.routerPrefix();
+                net.addresses().list(d).stream().filter(a -> a.prefix().equals(router)).findFirst()
+                        .ifPresent(a -> plan.add(Step.bestEffort("ip addr del " + router + " dev " + d,
+                                () -> net.addresses().delete(d, a))));
+                if (link.get().isUp()) {
+                    plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                }
+            }
+            if (NatFirewall.enabled(ctx)) {
+                NatFirewall.removeVifRules(plan, ctx, d, g.addresses());
+            }
+            Hooks.add(plan, ctx, "vif-nat", command, d, t, p, "");
+            ctx.runner("vif-nat", dryRun).run(plan);
+            return ExitCodes.OK;
+        }
     }
 }

@@ -29,6 +29,12 @@ public final class Hooks {
 
     public static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
             String bridge) {
+        add(plan, ctx, script, command, dev, t, p, bridge, Map.of());
+    }
+
+    /** With more variables for the hooks ({@code main_ip} and {@code netdev} for vif-route, as Xen's hooks saw them). */
+    public static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
+            String bridge, Map<String, String> more) {
         Path dir = ctx.host("etc/xen/scripts/vif-post.d");
         if (!Files.isDirectory(dir)) {
             return;
@@ -50,6 +56,7 @@ public final class Hooks {
         env.put("ip", p.get("ip", ""));
         env.put("mac", p.get("mac", ""));
         env.put("script", script);
+        env.putAll(more);
         for (Path h : hooks) {
             plan.add(Step.warn(h.toString(), () -> {
                 ProcessRunner.Result r = ProcessRunner.local().run(List.of(h.toString()), env);

@@ -5,9 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
-import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.Link;
@@ -46,19 +44,8 @@ public final class VifBridge extends VifScript {
             Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
                     + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
             Plan plan = new Plan("vif-bridge " + command);
-            Optional<String> vifname = p.ifname("vifname").map(n -> t.typeIf().equals("tap") ? n + "-emu" : n);
-            if (vifname.isPresent() && !vifname.get().equals(dev)) {
-                String to = vifname.get();
-                if (net.links().exists(to)) {
-                    throw new XennetException("Cannot rename interface " + dev + ". An interface with name " + to
-                            + " already exists.");
-                }
-                plan.add(Step.required("ip link set dev " + dev + " down", () -> net.links().setUp(dev, false)));
-                plan.add(Step.required("ip link set dev " + dev + " name " + to, () -> net.links().rename(dev, to))
-                        .undoneBy("ip link set dev " + to + " name " + dev, () -> {
-                            net.links().setUp(to, false);
-                            net.links().rename(to, dev);
-                        }));
+            if (planRename(plan, net, t, p)) {
+                String to = wantedName(t, p).orElseThrow();
                 link = new Link(link.index(), to, link.kind(), link.slaveKind(), link.flags() & ~Link.IFF_UP,
                         link.mtu(), link.mac(), link.masterIndex(), link.linkIndex(), link.operState(), link.carrier(),
                         link.bridge(), link.vlanId(), link.unknown());
@@ -148,43 +135,15 @@ public final class VifBridge extends VifScript {
     }
 
     static void addFirewall(Plan plan, ScriptContext ctx, String dev, Params p, boolean online) {
-        ConfigFile conf = ConfigFile.load(java.nio.file.Path.of(ctx.env().getOrDefault("XENNET_CONF",
-                "/etc/xen/xennet.conf")));
-        boolean enabled = ConfigFile.yes(ctx.env().getOrDefault("XENNET_VIF_IPTABLES",
-                conf.get("vif_iptables").orElse("yes")));
-        if (!enabled) {
+        if (!VifFirewall.enabled(ctx)) {
             return;
         }
         List<String> ips = p.get("ip").map(v -> List.of(v.trim().split("[\\s,]+"))).orElse(List.of());
         List<Rule> rules = VifFirewall.rules(dev, ips);
-        Firewall[] fw = {null};
-        for (Rule r : rules) {
-            String words = String.join(" ", r.spec());
-            if (online) {
-                boolean[] added = {false};
-                plan.add(Step.warn("iptables -I FORWARD " + words, () -> {
-                    if (fw[0] == null) {
-                        fw[0] = ctx.firewall().get();
-                    }
-                    if (!fw[0].exists(r)) {
-                        fw[0].insert(r);
-                        added[0] = true;
-                    }
-                }).undoneBy("iptables -D FORWARD " + words, () -> {
-                    if (added[0]) {
-                        fw[0].delete(r);
-                    }
-                }));
-            } else {
-                plan.add(Step.bestEffort("iptables -D FORWARD " + words, () -> {
-                    if (fw[0] == null) {
-                        fw[0] = ctx.firewall().get();
-                    }
-                    while (fw[0].exists(r)) {
-                        fw[0].delete(r); // also the copies Xen's script inserted once per address
-                    }
-                }));
-            }
+        if (online) {
+            VifFirewall.insert(plan, ctx, rules);
+        } else {
+            VifFirewall.remove(plan, ctx, rules);
         }
     }
 
@@ -193,11 +152,7 @@ public final class VifBridge extends VifScript {
     @Override
     protected int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
-            String dev = t.dev();
-            Optional<String> vifname = p.ifname("vifname").map(n -> t.typeIf().equals("tap") ? n + "-emu" : n);
-            if (vifname.isPresent() && net.links().exists(vifname.get())) {
-                dev = vifname.get();
-            }
+            String dev = currentName(net, t, p);
             String d = dev;
             Plan plan = new Plan("vif-bridge " + command);
             Optional<Link> link = net.links().find(d);

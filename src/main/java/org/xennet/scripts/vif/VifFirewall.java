@@ -1,8 +1,14 @@
 package org.xennet.scripts.vif;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.xennet.config.ConfigFile;
+import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
+import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
+import org.xennet.scripts.ScriptContext;
 
 /**
  * The per-vif antispoof rules of Xen's vif-common.sh ({@code frob_iptable}): for every guest
@@ -40,5 +46,52 @@ public final class VifFirewall {
         spec.add("-j");
         spec.add("ACCEPT");
         return new Rule(FORWARD, spec);
+    }
+
+    /** The switch: {@code vif_iptables} in xennet.conf, {@code XENNET_VIF_IPTABLES} in the environment; on by default. */
+    public static boolean enabled(ScriptContext ctx) {
+        ConfigFile conf = ConfigFile.load(Path.of(ctx.env().getOrDefault("XENNET_CONF", "/etc/xen/xennet.conf")));
+        return ConfigFile.yes(ctx.env().getOrDefault("XENNET_VIF_IPTABLES", conf.get("vif_iptables").orElse("yes")));
+    }
+
+    /**
+     * online: each rule inserted at the top of its chain unless present (a failure is a warning,
+     * as Xen's "iptables setup failed"), undone on rollback only if this call inserted it. The
+     * firewall is opened on first use, so a plan without rules never starts iptables.
+     */
+    public static void insert(Plan plan, ScriptContext ctx, List<Rule> rules) {
+        Firewall[] fw = {null};
+        for (Rule r : rules) {
+            String words = String.join(" ", r.spec());
+            boolean[] added = {false};
+            plan.add(Step.warn("iptables -I " + r.chain() + " " + words, () -> {
+                if (fw[0] == null) {
+                    fw[0] = ctx.firewall().get();
+                }
+                if (!fw[0].exists(r)) {
+                    fw[0].insert(r);
+                    added[0] = true;
+                }
+            }).undoneBy("iptables -D " + r.chain() + " " + words, () -> {
+                if (added[0]) {
+                    fw[0].delete(r);
+                }
+            }));
+        }
+    }
+
+    /** offline: every copy of each rule removed (Xen's script inserted some twice), best effort. */
+    public static void remove(Plan plan, ScriptContext ctx, List<Rule> rules) {
+        Firewall[] fw = {null};
+        for (Rule r : rules) {
+            plan.add(Step.bestEffort("iptables -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
+                if (fw[0] == null) {
+                    fw[0] = ctx.firewall().get();
+                }
+                while (fw[0].exists(r)) {
+                    fw[0].delete(r);
+                }
+            }));
+        }
     }
 }

@@ -3,8 +3,12 @@ package org.xennet.scripts.vif;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
+import org.xennet.net.Network;
+import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
@@ -115,5 +119,40 @@ public abstract class VifScript implements Script {
             }
         }
         p.overlay(found);
+    }
+
+    /** The name the {@code vifname} key asks for ({@code -emu} appended for a tap), if any. */
+    protected static Optional<String> wantedName(VifTarget t, Params p) {
+        return p.ifname("vifname").map(n -> t.typeIf().equals("tap") ? n + "-emu" : n);
+    }
+
+    /**
+     * online: the steps that rename the device to its {@code vifname} (down, then rename, undone
+     * by the reverse), refusing a name another link has with Xen's message. Returns true when a
+     * rename was planned: the device is then down under {@code wantedName}.
+     */
+    protected static boolean planRename(Plan plan, Network net, VifTarget t, Params p) {
+        Optional<String> wanted = wantedName(t, p);
+        String dev = t.dev();
+        if (wanted.isEmpty() || wanted.get().equals(dev)) {
+            return false;
+        }
+        String to = wanted.get();
+        if (net.links().exists(to)) {
+            throw new XennetException("Cannot rename interface " + dev + ". An interface with name " + to
+                    + " already exists.");
+        }
+        plan.add(Step.required("ip link set dev " + dev + " down", () -> net.links().setUp(dev, false)));
+        plan.add(Step.required("ip link set dev " + dev + " name " + to, () -> net.links().rename(dev, to))
+                .undoneBy("ip link set dev " + to + " name " + dev, () -> {
+                    net.links().setUp(to, false);
+                    net.links().rename(to, dev);
+                }));
+        return true;
+    }
+
+    /** offline: the device's name now, its {@code vifname} if a link has that name, else the original. */
+    protected static String currentName(Network net, VifTarget t, Params p) {
+        return wantedName(t, p).filter(n -> net.links().exists(n)).orElse(t.dev());
     }
 }
