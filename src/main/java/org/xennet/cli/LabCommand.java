@@ -305,6 +305,16 @@ final class LabCommand {
 
     /** Runs a vif-* script in dom0, in-process, against the lab's XenStore, as libxl runs it. */
     private int vif(LabNetwork lab, String name, XenStore store, Map<String, String> vars, String... args) {
+        return runInDom0(lab, name, vars, () -> new Unclosed(store), "vif=" + vars.get("vif") + " XENBUS_PATH="
+                + vars.get("XENBUS_PATH") + " ", args);
+    }
+
+    /**
+     * Runs a script in dom0, in-process (netlink socket and iptables inside the namespace, locks
+     * and state records in the lab's own directory), and prints its output indented.
+     */
+    private int runInDom0(LabNetwork lab, String name, Map<String, String> vars,
+            java.util.function.Supplier<XenStore> xenstore, String shownEnv, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(ctx.env());
@@ -312,12 +322,15 @@ final class LabCommand {
         env.putIfAbsent("XENNET_LOG_FILE", "none");
         env.putIfAbsent("XENNET_SYSLOG", "no");
         Path state = stateDir(lab);
+        try {
+            Files.createDirectories(state);
+        } catch (java.io.IOException e) {
+            throw new XennetException("cannot create a lab state directory: " + e.getMessage(), e);
+        }
         ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
                 () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
-                () -> new Unclosed(store), p, p, state, state.resolve("lock"), state.resolve("run"),
-                Duration.ofSeconds(5), null);
-        out.println("  $ vif=" + vars.get("vif") + " XENBUS_PATH=" + vars.get("XENBUS_PATH") + " " + name + " "
-                + String.join(" ", args));
+                xenstore, p, p, state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
+        out.println("  $ " + shownEnv + name + " " + String.join(" ", args));
         int rc = new Cli(c).run(name, args);
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
             if (!line.isEmpty()) {
@@ -396,29 +409,7 @@ final class LabCommand {
 
     /** Runs a network-* script in dom0, in-process, with its output indented. */
     private int network(LabNetwork lab, String name, String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        Map<String, String> env = new HashMap<>(ctx.env());
-        env.putIfAbsent("XENNET_LOG_FILE", "none");
-        env.putIfAbsent("XENNET_SYSLOG", "no");
-        Path state = stateDir(lab);
-        try {
-            Files.createDirectories(state);
-        } catch (java.io.IOException e) {
-            throw new XennetException("cannot create a lab state directory: " + e.getMessage(), e);
-        }
-        ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
-                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
-                this::labXenStore, p, p,
-                state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
-        out.println("  $ " + name + " " + String.join(" ", args));
-        int rc = new Cli(c).run(name, args);
-        for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isEmpty()) {
-                out.println("    " + line);
-            }
-        }
-        return rc;
+        return runInDom0(lab, name, Map.of(), this::labXenStore, "", args);
     }
 
     /** The bridge (if any) and dom0's links, addresses and routes, as a person reads them. */

@@ -4,8 +4,10 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.xennet.firewall.Firewall;
+import org.xennet.lock.HotplugLock;
 import org.xennet.net.Network;
 import org.xennet.plan.PlanRunner;
 import org.xennet.xenstore.XenStore;
@@ -28,6 +30,19 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
     /** A path of the host's file tree, e.g. {@code host("proc/mounts")}. */
     public Path host(String relative) {
         return hostRoot.resolve(relative);
+    }
+
+    /**
+     * Runs {@code body} holding the hotplug lock {@code name} (waiting at most a minute), or
+     * without it for a dry run, which changes nothing.
+     */
+    public int locked(String name, boolean dryRun, IntSupplier body) {
+        if (dryRun) {
+            return body.getAsInt();
+        }
+        try (HotplugLock l = HotplugLock.claim(lockDir, name, Duration.ofSeconds(60))) {
+            return body.getAsInt();
+        }
     }
 
     public ScriptContext withFaults(PlanRunner.FaultInjector f) {

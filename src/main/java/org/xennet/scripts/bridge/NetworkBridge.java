@@ -1,7 +1,6 @@
 package org.xennet.scripts.bridge;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,10 +11,8 @@ import org.xennet.error.AlreadyExistsException;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
-import org.xennet.lock.HotplugLock;
 import org.xennet.log.Log;
 import org.xennet.model.Address;
-import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.model.Route;
@@ -40,7 +37,6 @@ import org.xennet.scripts.bridge.StateRecord.Topology;
  */
 public final class NetworkBridge implements Script {
     private static final Log LOG = Log.get(NetworkBridge.class);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
     private static final String FORWARD = "FORWARD";
 
     private final ScriptSpec spec = Scripts.spec("network-bridge").orElseThrow();
@@ -59,27 +55,15 @@ public final class NetworkBridge implements Script {
             BridgeSettings s = BridgeSettings.resolve(p, net);
             switch (command) {
                 case "start":
-                    return locked(ctx, dryRun, () -> start(s, net, dryRun, ctx));
+                    return ctx.locked("network-bridge", dryRun, () -> start(s, net, dryRun, ctx));
                 case "stop":
-                    return locked(ctx, dryRun, () -> stop(s, net, dryRun, ctx));
+                    return ctx.locked("network-bridge", dryRun, () -> stop(s, net, dryRun, ctx));
                 default:
                     return BridgeStatus.print(s, net, ctx);
             }
         }
     }
 
-    private interface Body {
-        int run();
-    }
-
-    private static int locked(ScriptContext ctx, boolean dryRun, Body body) {
-        if (dryRun) {
-            return body.run();
-        }
-        try (HotplugLock l = HotplugLock.claim(ctx.lockDir(), "network-bridge", LOCK_WAIT)) {
-            return body.run();
-        }
-    }
 
     // ---------------------------------------------------------------- start
 

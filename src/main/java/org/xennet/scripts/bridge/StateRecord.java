@@ -1,13 +1,8 @@
 package org.xennet.scripts.bridge;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -22,6 +17,7 @@ import org.xennet.model.Route;
 import org.xennet.netlink.MessageWriter;
 import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
+import org.xennet.scripts.StateFiles;
 
 /**
  * What a network-bridge start did, kept under /var/run so that stop restores the exact state
@@ -44,14 +40,11 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
     }
 
     public static Optional<StateRecord> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        Optional<List<String>> read = StateFiles.read(file);
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
         }
+        List<String> lines = read.get();
         try {
             return Optional.of(parse(lines));
         } catch (RuntimeException e) {
@@ -154,14 +147,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
     }
 
     public void write(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, render(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
-        }
+        StateFiles.write(file, render());
     }
 
     private static String opt(Object o) {

@@ -1,16 +1,12 @@
 package org.xennet.scripts.nat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
+import org.xennet.scripts.StateFiles;
 
 /**
  * What a network-nat start changed, so that stop undoes exactly that:
@@ -32,14 +28,11 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
     }
 
     static Optional<NatState> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        Optional<List<String>> read = StateFiles.read(file);
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
         }
+        List<String> lines = read.get();
         String netdev = null;
         String fwd = null;
         boolean masq = false;
@@ -84,13 +77,6 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
         lines.add("dhcp=" + dhcp);
         lines.add("subnet_added=" + (subnetAdded ? "yes" : "no"));
         lines.add("hosts_created=" + (hostsCreated ? "yes" : "no"));
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
-        }
+        StateFiles.write(file, String.join("\n", lines) + "\n");
     }
 }

@@ -3,13 +3,11 @@ package org.xennet.scripts.nat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
-import org.xennet.lock.HotplugLock;
 import org.xennet.log.Log;
 import org.xennet.model.Address;
 import org.xennet.net.Network;
@@ -37,7 +35,6 @@ import org.xennet.sys.ProcessRunner;
  */
 public final class NetworkNat implements Script {
     private static final Log LOG = Log.get(NetworkNat.class);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
 
     private final ScriptSpec spec = Scripts.spec("network-nat").orElseThrow();
     private final ProcessRunner runner;
@@ -64,27 +61,15 @@ public final class NetworkNat implements Script {
             Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner));
             switch (command) {
                 case "start":
-                    return locked(ctx, dryRun, () -> start(netdev, server, net, dryRun, ctx));
+                    return ctx.locked("network-nat", dryRun, () -> start(netdev, server, net, dryRun, ctx));
                 case "stop":
-                    return locked(ctx, dryRun, () -> stop(netdev, server, net, dryRun, ctx));
+                    return ctx.locked("network-nat", dryRun, () -> stop(netdev, server, net, dryRun, ctx));
                 default:
                     return status(netdev, server, net, ctx);
             }
         }
     }
 
-    private interface Body {
-        int run();
-    }
-
-    private static int locked(ScriptContext ctx, boolean dryRun, Body body) {
-        if (dryRun) {
-            return body.run();
-        }
-        try (HotplugLock l = HotplugLock.claim(ctx.lockDir(), "network-nat", LOCK_WAIT)) {
-            return body.run();
-        }
-    }
 
     // ---------------------------------------------------------------- start
 

@@ -1,7 +1,6 @@
 package org.xennet.scripts.route;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
-import org.xennet.lock.HotplugLock;
 import org.xennet.log.Log;
 import org.xennet.model.Link;
 import org.xennet.net.Network;
@@ -51,7 +49,6 @@ import org.xennet.scripts.bridge.BridgeSettings;
  */
 public final class NetworkRoute implements Script {
     private static final Log LOG = Log.get(NetworkRoute.class);
-    private static final Duration LOCK_WAIT = Duration.ofSeconds(60);
     static final String FORWARD = "FORWARD";
 
     private final ScriptSpec spec = Scripts.spec("network-route").orElseThrow();
@@ -68,27 +65,15 @@ public final class NetworkRoute implements Script {
             boolean antispoof = p.yesNo("antispoof", false);
             switch (command) {
                 case "start":
-                    return locked(ctx, dryRun, () -> start(netdev, antispoof, net, dryRun, ctx));
+                    return ctx.locked("network-route", dryRun, () -> start(netdev, antispoof, net, dryRun, ctx));
                 case "stop":
-                    return locked(ctx, dryRun, () -> stop(netdev, net, dryRun, ctx));
+                    return ctx.locked("network-route", dryRun, () -> stop(netdev, net, dryRun, ctx));
                 default:
                     return status(netdev, net, ctx);
             }
         }
     }
 
-    private interface Body {
-        int run();
-    }
-
-    private static int locked(ScriptContext ctx, boolean dryRun, Body body) {
-        if (dryRun) {
-            return body.run();
-        }
-        try (HotplugLock l = HotplugLock.claim(ctx.lockDir(), "network-route", LOCK_WAIT)) {
-            return body.run();
-        }
-    }
 
     private static String dotted(String key) {
         return key.replace('/', '.');

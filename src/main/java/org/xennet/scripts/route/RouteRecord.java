@@ -1,11 +1,8 @@
 package org.xennet.scripts.route;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,6 +12,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
+import org.xennet.scripts.StateFiles;
 
 /**
  * What a {@code network-route start} changed, kept under {@code STATE_DIR/network-route/NETDEV.state}
@@ -73,14 +71,11 @@ record RouteRecord(String netdev, Map<String, String> sysctls, String oldForward
     }
 
     static Optional<RouteRecord> read(Path file) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        Optional<List<String>> read = StateFiles.read(file);
+        if (read.isEmpty()) {
             return Optional.empty();
-        } catch (IOException e) {
-            throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
         }
+        List<String> lines = read.get();
         try {
             return Optional.of(parse(lines));
         } catch (RuntimeException e) {
@@ -170,14 +165,7 @@ record RouteRecord(String netdev, Map<String, String> sysctls, String oldForward
     }
 
     void write(Path file) {
-        try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, render(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
-        }
+        StateFiles.write(file, render());
     }
 
     static void delete(Path file) {

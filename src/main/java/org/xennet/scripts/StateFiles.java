@@ -1,0 +1,44 @@
+package org.xennet.scripts;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import org.xennet.error.XennetException;
+
+/**
+ * The state records the network-* scripts keep under /var/run/xennet so that stop undoes exactly
+ * what start did: read as lines (absent = empty), written atomically (a crash never leaves half a
+ * record).
+ */
+public final class StateFiles {
+    private StateFiles() {
+    }
+
+    /** The record's lines, or empty when there is none. */
+    public static Optional<List<String>> read(Path file) {
+        try {
+            return Optional.of(Files.readAllLines(file, StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes beside the file and renames it into place. */
+    public static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
