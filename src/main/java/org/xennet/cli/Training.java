@@ -1,18 +1,35 @@
 package org.xennet.cli;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.io.FileUtils;
+import org.xennet.error.XennetException;
+import org.xennet.jna.Netns;
 import org.xennet.net.Network;
+import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptArgs;
-import org.xennet.scripts.Scripts;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
+import org.xennet.scripts.Scripts;
+import org.xennet.xenstore.MemoryXenStore;
+import org.xennet.xenstore.XenStoreClient;
 
 /**
- * The workload the launcher records into the AOT cache / AppCDS archive: the classes of a
- * hotplug call's start-up path, read-only. It parses arguments as Xen passes them, checks them,
- * opens a netlink socket and lists links and addresses. It changes nothing.
+ * The workload the launcher records into the AOT cache / AppCDS archive: the classes a hotplug
+ * call loads. As root it runs the real scripts in a network namespace of its own, made for one
+ * thread and gone with it (a bridge, a NIC and a vif that exist nowhere else): network-bridge
+ * start and stop, vif-bridge online and offline against an in-memory XenStore, with iptables
+ * rules off. Without the right to make a namespace it does the read-only part only: parse and
+ * check arguments as Xen passes them, list links, addresses and routes. Either way it changes
+ * nothing on the host.
  */
 final class Training {
     private final ScriptContext ctx;
@@ -34,6 +51,58 @@ final class Training {
             net.addresses().list();
             net.routes().list();
         }
+        try {
+            // the client's connect path, failing at once on a socket that does not exist
+            XenStoreClient.connect(Map.of("XENSTORED_PATH", "/nonexistent/xennet-training"), Duration.ofMillis(50))
+                    .close();
+        } catch (XennetException expected) {
+            // that was the point
+        }
+        Thread t = new Thread(this::scriptsInPrivateNamespace, "xennet-training");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return Cli.OK;
+    }
+
+    private void scriptsInPrivateNamespace() {
+        Path dir;
+        try {
+            Netns.unshareThread();
+            dir = Files.createTempDirectory("xennet-training");
+        } catch (XennetException | IOException e) {
+            return; // not root: the read-only part is all there is
+        }
+        try (Network net = RtnetlinkNetwork.open()) {
+            net.links().setUp("lo", true);
+            net.links().addVeth("eth0", "lan0");
+            net.links().setUp("lan0", true);
+            net.addresses().add("eth0", org.xennet.model.IpPrefix.parse("192.0.2.10/24"));
+            net.links().setUp("eth0", true);
+            Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", dir.resolve("none").toString(),
+                    "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_VIF_IPTABLES", "no",
+                    "vif", "vif1.0", "XENBUS_PATH", "backend/vif/1/0"));
+            MemoryXenStore xs = new MemoryXenStore();
+            xs.write("backend/vif/1/0/bridge", "xenbr0");
+            xs.write("backend/vif/1/0/hotplug-status", "");
+            PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+            ScriptContext c = new ScriptContext(env, RtnetlinkNetwork::open, () -> {
+                throw new XennetException("no firewall in training");
+            }, () -> xs, quiet, quiet, dir, dir.resolve("lock"), dir.resolve("state"), Duration.ofSeconds(1), null);
+            Cli cli = new Cli(c);
+            cli.run("network-bridge", new String[] {"start", "netdev=eth0"});
+            net.links().addVeth("vif1.0", "guest1");
+            cli.run("vif-bridge", new String[] {"online", "type_if=vif"});
+            cli.run("vif-bridge", new String[] {"offline", "type_if=vif"});
+            cli.run("network-bridge", new String[] {"status", "netdev=eth0"});
+            cli.run("network-bridge", new String[] {"stop", "netdev=eth0"});
+        } catch (XennetException e) {
+            // a training run that could not do everything still recorded what it loaded
+        } finally {
+            FileUtils.deleteQuietly(dir.toFile());
+        }
     }
 }

@@ -70,5 +70,7 @@ final class LibC {
 
     static native int setns(int fd, int nstype) throws LastErrorException;
 
+    static native int unshare(int flags) throws LastErrorException;
+
     static native int getpid();
 }

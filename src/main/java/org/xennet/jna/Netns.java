@@ -51,4 +51,16 @@ public final class Netns {
             JnaNetlinkSocket.closeQuietly(self);
         }
     }
+
+    /**
+     * Moves the calling thread (only it) into a new, empty network namespace of its own, which
+     * disappears when the thread ends. For work that must touch no real network.
+     */
+    public static void unshareThread() {
+        try {
+            LibC.unshare(LibC.CLONE_NEWNET);
+        } catch (LastErrorException e) {
+            throw KernelException.of("unshare", "network namespace", e.getErrorCode(), null);
+        }
+    }
 }
