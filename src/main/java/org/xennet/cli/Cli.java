@@ -8,6 +8,7 @@ import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
 import org.xennet.log.LogConfig;
+import org.xennet.log.Startup;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
@@ -75,6 +76,7 @@ public final class Cli {
     }
 
     int runScript(String name, List<String> argv) {
+        Startup.mark("script " + name);
         Log.configure(LogConfig.from(ctx.env(), name));
         ScriptSpec spec = Scripts.spec(name).orElseThrow();
         ScriptArgs a;

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.xennet.firewall.IptablesFirewall;
 import org.xennet.lock.HotplugLock;
+import org.xennet.log.Startup;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.ProcessRunner;
@@ -33,6 +34,7 @@ public final class Main {
             System.setProperty("jna.platform.library.path", LIBRARY_PATH);
         }
         Map<String, String> env = System.getenv();
+        Startup.init("1".equals(env.get("XENNET_PROFILE")));
         // Overrides for tests and unusual layouts; Xen's own paths otherwise.
         Path lockDir = Path.of(env.getOrDefault("XENNET_LOCK_DIR", HotplugLock.DEFAULT_DIR.toString()));
         Path stateDir = Path.of(env.getOrDefault("XENNET_STATE_DIR", STATE_DIR.toString()));
@@ -42,6 +44,7 @@ public final class Main {
                 System.out, System.err, Path.of("/"), lockDir, stateDir, Duration.ofSeconds(10),
                 null);
         int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
+        Startup.report(System.err);
         System.out.flush();
         System.exit(rc);
     }

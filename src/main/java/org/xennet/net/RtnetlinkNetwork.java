@@ -16,6 +16,7 @@ import org.xennet.error.UsageException;
 import org.xennet.jna.JnaNetlinkSocket;
 import org.xennet.jna.NativeFiles;
 import org.xennet.jna.Netns;
+import org.xennet.log.Startup;
 import org.xennet.model.Address;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpAddress;
@@ -48,7 +49,10 @@ public final class RtnetlinkNetwork implements Network {
 
     /** The network of this process. */
     public static RtnetlinkNetwork open() {
-        return new RtnetlinkNetwork(JnaNetlinkSocket.open(Nl.NETLINK_ROUTE, RECEIVE_TIMEOUT), ProcSysctls.host());
+        Startup.mark("netlink open");
+        JnaNetlinkSocket socket = JnaNetlinkSocket.open(Nl.NETLINK_ROUTE, RECEIVE_TIMEOUT);
+        Startup.mark("netlink ready (JNA loaded)");
+        return new RtnetlinkNetwork(socket, ProcSysctls.host());
     }
 
     /** The network of the namespace behind a file such as {@code /run/netns/NAME}. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
+import org.xennet.log.Startup;
 import org.xennet.net.Network;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
@@ -59,6 +60,7 @@ public abstract class VifScript implements Script {
             return ExitCodes.OK;
         }
         VifTarget target = VifTarget.resolve(name, p);
+        Startup.mark("xenstore connect");
         XenStore xs;
         try {
             xs = ctx.xenstore().get();
@@ -66,9 +68,11 @@ public abstract class VifScript implements Script {
             throw new XennetException(name + " " + command + " " + target.dev() + ": " + e.getMessage()
                     + "; hotplug-status could not be written", e);
         }
+        Startup.mark("xenstore connected");
         try (xs) {
             try {
                 readKeys(xs, target, p);
+                Startup.mark("xenstore keys read");
                 spec.validate(p);
                 boolean up = command.equals("online") || command.equals("add");
                 int rc = up ? online(command, target, p, dryRun, ctx, xs) : offline(command, target, p, dryRun, ctx, xs);
@@ -80,6 +84,7 @@ public abstract class VifScript implements Script {
                                 + "=connected to xenstore failed: " + e.getMessage(), e);
                     }
                 }
+                Startup.mark(name + " " + command + " done");
                 LOG.debug(() -> "Successful " + name + " " + command + " for " + target.dev() + ".");
                 return rc;
             } catch (XennetException e) {
