@@ -28,6 +28,12 @@ final class LibC {
     static final int SO_RCVBUF = 8;
     static final int SO_RCVTIMEO = 20;
     static final int SO_SNDTIMEO = 21;
+    static final int SOCK_NONBLOCK = 0x800;
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
+    static final int SHUT_RDWR = 2;
+    static final int MSG_NOSIGNAL = 0x4000;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_PEEK = 0x2;
 
@@ -63,6 +69,10 @@ final class LibC {
     static native long recv(int fd, byte[] buf, long len, int flags) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
+
+    static native int shutdown(int fd, int how) throws LastErrorException;
+
+    static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
 
     static native int open(String path, int flags, int mode) throws LastErrorException;
 

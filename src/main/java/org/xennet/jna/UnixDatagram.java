@@ -8,19 +8,24 @@ public final class UnixDatagram {
     private UnixDatagram() {
     }
 
-    /** Sends, ignoring every failure: logging must never break a hotplug call. */
-    public static void sendQuietly(String path, byte[] data) {
+    /** struct sockaddr_un for a path (family, path, NUL), or null when the path is too long (107 bytes). */
+    static byte[] sockaddrUn(String path) {
         byte[] p = path.getBytes(StandardCharsets.UTF_8);
         if (p.length > 107) {
+            return null;
+        }
+        byte[] addr = new byte[2 + p.length + 1];
+        java.nio.ByteBuffer.wrap(addr).order(java.nio.ByteOrder.nativeOrder()).putShort((short) LibC.AF_UNIX);
+        System.arraycopy(p, 0, addr, 2, p.length);
+        return addr;
+    }
+
+    /** Sends, ignoring every failure: logging must never break a hotplug call. */
+    public static void sendQuietly(String path, byte[] data) {
+        byte[] addr = sockaddrUn(path);
+        if (addr == null) {
             return;
         }
-        byte[] addr = new byte[110];
-        addr[0] = (byte) LibC.AF_UNIX; // sa_family_t, little or big endian: family fits one byte on LE
-        if (java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN) {
-            addr[0] = 0;
-            addr[1] = (byte) LibC.AF_UNIX;
-        }
-        System.arraycopy(p, 0, addr, 2, p.length);
         int fd;
         try {
             fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC, 0);
@@ -28,7 +33,7 @@ public final class UnixDatagram {
             return;
         }
         try {
-            LibC.sendto(fd, data, data.length, 0, addr, 2 + p.length + 1);
+            LibC.sendto(fd, data, data.length, 0, addr, addr.length);
         } catch (LastErrorException e) {
             // no syslog daemon listening: nothing to do
         } finally {

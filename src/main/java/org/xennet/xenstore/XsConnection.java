@@ -5,14 +5,9 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -26,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.xennet.jna.UnixStreamSocket;
 import org.xennet.log.Log;
 
 /**
@@ -107,7 +103,7 @@ final class XsConnection implements AutoCloseable {
         int mode = (Integer) Files.getAttribute(path, "unix:mode");
         String name = path.toString();
         if ((mode & S_IFMT) == S_IFSOCK) {
-            SocketChannel ch = connect(path, timeout);
+            UnixStreamSocket ch = UnixStreamSocket.connect(name, timeout);
             return new XsConnection(name, ch, ch, ch, timeout);
         }
         if ((mode & S_IFMT) == S_IFCHR) {
@@ -125,55 +121,6 @@ final class XsConnection implements AutoCloseable {
             return new XsConnection(name, fin.getChannel(), fout.getChannel(), all, timeout);
         }
         throw new IOException("not a socket or character device");
-    }
-
-    /**
-     * Connects within the timeout. xenstored listens with a backlog of 1, so when many hotplug
-     * calls connect at once (a mass guest start) a connect can find the queue full: Linux then
-     * answers EAGAIN at once rather than waiting. That is retried with a short back-off until the
-     * deadline; any other error is final.
-     */
-    private static SocketChannel connect(Path path, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long backoffMs = 1;
-        while (true) {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            try {
-                ch.configureBlocking(false);
-                if (!ch.connect(UnixDomainSocketAddress.of(path))) {
-                    try (Selector s = Selector.open()) {
-                        ch.register(s, SelectionKey.OP_CONNECT);
-                        long left = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                        if (s.select(left) == 0 || !ch.finishConnect()) {
-                            throw new IOException("no connection within " + XenStoreClient.format(timeout));
-                        }
-                    }
-                }
-                ch.configureBlocking(true);
-                return ch;
-            } catch (IOException e) {
-                ch.close();
-                if (!isQueueFull(e) || System.nanoTime() + backoffMs * 1_000_000 > deadline) {
-                    throw e;
-                }
-            } catch (RuntimeException e) {
-                ch.close();
-                throw e;
-            }
-            try {
-                Thread.sleep(backoffMs);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while connecting to xenstored");
-            }
-            backoffMs = Math.min(backoffMs * 2, 20);
-        }
-    }
-
-    /** EAGAIN from connect(2) on a unix socket: the listener's queue is full, try again. */
-    private static boolean isQueueFull(IOException e) {
-        String m = e.getMessage();
-        return m != null && m.contains("Resource temporarily unavailable");
     }
 
     /** "No such file or directory", "Connection refused": the part of an IOException a person needs. */
