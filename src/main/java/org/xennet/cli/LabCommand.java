@@ -188,17 +188,7 @@ final class LabCommand {
              XenStore store = XenStoreClient.connect(Map.of("XENSTORED_PATH", xs.socketPath().toString()),
                      Duration.ofSeconds(5))) {
             String be = "backend/vif/5/0";
-            Map<String, String> keys = new java.util.LinkedHashMap<>();
-            keys.put(be + "/frontend", "/local/domain/5/device/vif/0");
-            keys.put(be + "/frontend-id", "5");
-            keys.put(be + "/handle", "0");
-            keys.put(be + "/mac", "00:16:3e:00:05:00");
-            if (routed) {
-                keys.put(be + "/ip", guestIp);
-            }
-            keys.put(be + "/script", "/etc/xen/scripts/" + vifScript);
-            keys.put(be + "/hotplug-status", "");
-            store.writeAll(keys);
+            store.writeAll(libxlKeys(5, vifScript, routed ? Map.of("ip", guestIp) : Map.of()));
             Map<String, String> env = new HashMap<>(Map.of("vif", "vif5.0", "XENBUS_PATH", be, "XENBUS_TYPE", "vif",
                     "script", "/etc/xen/scripts/" + vifScript, "netdev", ""));
             String[] online = routed ? new String[] {"online", "type_if=vif"}
@@ -263,15 +253,7 @@ final class LabCommand {
                  XenStore store = XenStoreClient.connect(Map.of("XENSTORED_PATH", xs.socketPath().toString()),
                          Duration.ofSeconds(5))) {
                 String be = "backend/vif/1/0";
-                Map<String, String> keys = new java.util.LinkedHashMap<>();
-                keys.put(be + "/frontend", "/local/domain/1/device/vif/0");
-                keys.put(be + "/frontend-id", "1");
-                keys.put(be + "/mac", "00:16:3e:00:01:00");
-                keys.put(be + "/bridge", bridge);
-                keys.put(be + "/ip", "192.0.2.50");
-                keys.put(be + "/script", "/etc/xen/scripts/vif-bridge");
-                keys.put(be + "/hotplug-status", "");
-                store.writeAll(keys);
+                store.writeAll(libxlKeys(1, "vif-bridge", Map.of("bridge", bridge, "ip", "192.0.2.50")));
                 out.println("  xenstore: " + be + "/{bridge=" + bridge + ", ip=192.0.2.50, mac=00:16:3e:00:01:00, "
                         + "hotplug-status=\"\"}");
                 Map<String, String> env = new HashMap<>(Map.of("vif", "vif1.0", "XENBUS_PATH", be,
@@ -297,6 +279,20 @@ final class LabCommand {
         }
         lab.ipIn(dom0, "link", "del", "vif1.0");
         out.println("  (guest shut down: vif1.0 removed)");
+    }
+
+    /** The backend nodes libxl writes for guest D's first vif before it runs the script. */
+    private static Map<String, String> libxlKeys(int domid, String script, Map<String, String> more) {
+        String be = "backend/vif/" + domid + "/0";
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        keys.put(be + "/frontend", "/local/domain/" + domid + "/device/vif/0");
+        keys.put(be + "/frontend-id", String.valueOf(domid));
+        keys.put(be + "/handle", "0");
+        keys.put(be + "/mac", String.format("00:16:3e:00:%02x:00", domid));
+        more.forEach((k, v) -> keys.put(be + "/" + k, v));
+        keys.put(be + "/script", "/etc/xen/scripts/" + script);
+        keys.put(be + "/hotplug-status", "");
+        return keys;
     }
 
     private int vifBridge(LabNetwork lab, XenStore store, Map<String, String> vars, String... args) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.xennet.error.XennetException;
 
 /**
@@ -27,6 +28,22 @@ public final class StateFiles {
             return Optional.empty();
         } catch (IOException e) {
             throw new XennetException("cannot read state record " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The record parsed, or empty when there is none. A record that does not parse is an error
+     * naming the file, why, and {@code whatToDo} about it.
+     */
+    public static <T> Optional<T> read(Path file, Function<List<String>, T> parse, String whatToDo) {
+        Optional<List<String>> lines = read(file);
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parse.apply(lines.get()));
+        } catch (RuntimeException e) {
+            throw new XennetException("state record " + file + " is damaged (" + e.getMessage() + "); " + whatToDo, e);
         }
     }
 

@@ -40,17 +40,7 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
     }
 
     public static Optional<StateRecord> read(Path file) {
-        Optional<List<String>> read = StateFiles.read(file);
-        if (read.isEmpty()) {
-            return Optional.empty();
-        }
-        List<String> lines = read.get();
-        try {
-            return Optional.of(parse(lines));
-        } catch (RuntimeException e) {
-            throw new XennetException("state record " + file + " is damaged (" + e.getMessage()
-                    + "); move it away and run stop again to derive the state from the interfaces", e);
-        }
+        return StateFiles.read(file, StateRecord::parse, "move it away and run stop again to derive the state from the interfaces");
     }
 
     static StateRecord parse(List<String> lines) {

@@ -71,17 +71,7 @@ record RouteRecord(String netdev, Map<String, String> sysctls, String oldForward
     }
 
     static Optional<RouteRecord> read(Path file) {
-        Optional<List<String>> read = StateFiles.read(file);
-        if (read.isEmpty()) {
-            return Optional.empty();
-        }
-        List<String> lines = read.get();
-        try {
-            return Optional.of(parse(lines));
-        } catch (RuntimeException e) {
-            throw new XennetException("state record " + file + " is damaged (" + e.getMessage()
-                    + "); move it away: stop then leaves the sysctls as they are", e);
-        }
+        return StateFiles.read(file, RouteRecord::parse, "move it away: stop then leaves the sysctls as they are");
     }
 
     /** Every record in the directory except the one for {@code netdev}. */
