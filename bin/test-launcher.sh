@@ -169,7 +169,12 @@ expect() {
 # backslashes, newlines, empty strings, options.
 nasty=(online 'two words' "\$(touch $T/pwned)" "\`touch $T/pwned2\`" '' "a'b\"c" 'x;y|z&' '*' '~' \
 	'back\slash' $'new\nline' $'\ttab ' -- -e '-n' '${HOME}' '')
-native_default=/usr/lib/xennet/native # the stand-in jar has no native/ beside it
+# the stand-in jar has no native/ beside it: the package's directory for this machine
+case $(uname -m) in
+x86_64) native_default=/usr/lib/xennet/linux-x86-64 ;;
+aarch64) native_default=/usr/lib/xennet/linux-aarch64 ;;
+*) native_default=/usr/lib/xennet/linux-$(uname -m) ;;
+esac
 
 # ====================================================================== layout
 check "launcher is an executable file" test -f "$launcher" -a -x "$launcher"
@@ -225,6 +230,15 @@ check "launcher execs java (same pid, no shell left behind)" test "$(head -1 "$T
 XENNET_NO_CACHE=1 XENNET_JAVA_OPTS=$'-Dt.a=1  \t-Dt.b=$(touch${IFS}'"$T"$'/pwned3)\n-Dt.c=* -Dt.d=~ -Dt.e=`id`' run "$here/vif-bridge"
 check "XENNET_JAVA_OPTS split on blanks only, never expanded" clean_call "$T/exp"
 check "XENNET_JAVA_OPTS: \$(...) not executed" test ! -e "$T/pwned3"
+
+# the package's native directory per platform, from bash's MACHTYPE (tcsh exports a bare one)
+for m in aarch64-unknown-linux-gnu:aarch64 x86_64-pc-linux-gnu:x86-64 x86_64:x86-64 \
+	i686-pc-linux-gnu:x86 arm-unknown-linux-gnueabihf:arm powerpc64le-unknown-linux-gnu:ppc64le \
+	s390x-ibm-linux-gnu:s390x '../evil-gnu:___evil'; do
+	expect "$T/exp" vif-bridge "/usr/lib/xennet/linux-${m##*:}" "$jar" x
+	XENNET_NO_CACHE=1 MACHTYPE=${m%:*} run "$here/vif-bridge" x
+	check "MACHTYPE=${m%:*}: native directory /usr/lib/xennet/linux-${m##*:}" clean_call "$T/exp"
+done
 
 expect "$T/exp" vif-bridge "$T/nat dir" "$jar" x
 XENNET_NO_CACHE=1 XENNET_NATIVE_DIR="$T/nat dir" run "$here/vif-bridge" x
