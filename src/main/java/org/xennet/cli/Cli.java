@@ -62,11 +62,15 @@ public final class Cli {
                     return new LinksCommand(ctx).run(rest);
                 case "lab":
                     return new LabCommand(ctx).run(rest);
+                case "doctor":
+                    return new DoctorCommand(ctx, false).run(rest);
+                case "fix":
+                    return new DoctorCommand(ctx, true).run(rest);
                 case "__train":
                     return new Training(ctx).run();
                 default:
                     ctx.err().println("xennet: unknown script or command '" + Printable.of(first) + "'; scripts: "
-                            + String.join(", ", Scripts.NAMES) + "; tools: lab, links, version (see xennet --help)");
+                            + String.join(", ", Scripts.NAMES) + "; tools: doctor, fix, lab, links, version (see xennet --help)");
                     return FAILED;
             }
         } catch (XennetException e) {
@@ -139,6 +143,11 @@ public final class Cli {
         b.append("\nTools:\n");
         b.append("  lab [--mode bridge|route|nat] [--topology netloop|final] [--keep]\n");
         b.append("                                the bridged host + guest flow in throwaway namespaces (root)\n");
+        b.append("  doctor [--json] [--no-xenstore]\n");
+        b.append("                                check bridges, ports, vifs against XenStore, MTUs, netfilter and\n");
+        b.append("                                state records; one line per finding with its fix; exit 1 if any\n");
+        b.append("  fix [--dry-run] [--no-xenstore]\n");
+        b.append("                                apply doctor's safe fixes (vif onto its bridge, vif up, vif MTU)\n");
         b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
         b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");
         b.append("  version                       print the version\n");

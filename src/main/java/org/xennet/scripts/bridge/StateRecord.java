@@ -64,6 +64,9 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
                 continue;
             }
             int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw new IllegalArgumentException("line '" + line + "' is not KEY=VALUE");
+            }
             String k = line.substring(0, eq);
             String v = line.substring(eq + 1);
             switch (k) {

@@ -1,0 +1,445 @@
+package org.xennet.doctor;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xennet.doctor.Finding.Check;
+import org.xennet.error.XennetException;
+import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Rule;
+import org.xennet.model.Link;
+import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
+import org.xennet.scripts.bridge.StateRecord;
+import org.xennet.scripts.vif.VifFirewall;
+import org.xennet.text.Printable;
+import org.xennet.xenstore.XenStore;
+import org.xennet.xenstore.XenStoreException;
+
+/**
+ * What an admin checks by hand when a guest has no network ({@code brctl show}, {@code ethtool
+ * peth0}, {@code ip link show vifX.Y}, {@code xl list} against {@code brctl show}, iptables'
+ * FORWARD chain, the bridge-netfilter sysctls), done in one pass over one snapshot of the host.
+ * It only reads: the links over rtnetlink, sysctls, the FORWARD chain, the vif backends in
+ * XenStore and xennet's state records. Every finding names the fix; the safe ones carry a
+ * {@link Repair} for {@code xennet fix}.
+ */
+public final class Doctor {
+    /** Guest vifs (domain 0's vif0.N is the old netloop port, not a guest). */
+    static final Pattern VIF = Pattern.compile("^vif([0-9]+)\\.([0-9]+)(-emu)?$");
+
+    static final String CONNTRACK = "net/netfilter/nf_conntrack_max";
+
+    /** The temporary bridge name network-bridge uses while it builds the final topology. */
+    static final String TEMP_BRIDGE = "xn-tmpbr";
+
+    private final Network net;
+    private final Supplier<Firewall> firewall;
+    private final XenStore xs;
+    private final String xsSkipped;
+    private final Path stateDir;
+
+    private final List<Finding> findings = new ArrayList<>();
+    private final List<Report.Skipped> skipped = new ArrayList<>();
+    private final Map<Integer, Link> byIndex = new HashMap<>();
+    private final Map<String, Link> byName = new LinkedHashMap<>();
+    /** Guest interfaces XenStore knows, by name. */
+    private final Map<String, XsVif> known = new LinkedHashMap<>();
+    private boolean xsFailed;
+
+    /**
+     * @param xs XenStore, or null when it is not used; then {@code xsSkipped} says why
+     * @param firewall opened only when a check needs it; an error from it skips the firewall check
+     */
+    public Doctor(Network net, Supplier<Firewall> firewall, XenStore xs, String xsSkipped, Path stateDir) {
+        this.net = net;
+        this.firewall = firewall;
+        this.xs = xs;
+        this.xsSkipped = xsSkipped;
+        this.stateDir = stateDir;
+    }
+
+    /** A vif backend as libxl wrote it under {@code backend/vif/D/N}. */
+    record XsVif(int domid, int devid, String path, String dev, String domain, String bridge, String script,
+            Integer mtu, String hotplugStatus, String hotplugError) {
+        boolean bridged() {
+            String s = script == null ? "" : script.substring(script.lastIndexOf('/') + 1);
+            return s.isEmpty() ? bridge != null : s.equals("vif-bridge");
+        }
+
+        String who() {
+            return "domain " + domid + (domain == null || domain.isEmpty() ? "" : " (" + domain + ")");
+        }
+    }
+
+    public Report examine() {
+        for (Link l : net.links().list()) {
+            byIndex.put(l.index(), l);
+            byName.put(l.name(), l);
+        }
+        readXenStore();
+        List<Report.Bridge> bridges = new ArrayList<>();
+        for (Link br : byName.values()) {
+            if (br.isBridge()) {
+                bridges.add(checkBridge(br));
+            }
+        }
+        checkGuestsOffBridges();
+        checkXenStoreVifs();
+        boolean guestsBridged = bridges.stream().flatMap(b -> b.ports().stream()).anyMatch(Report.Port::guest);
+        String nfCall = net.sysctls().find(Sysctls.BRIDGE_NF_CALL_IPTABLES).map(String::trim).orElse(null);
+        checkBridgeNetfilter(nfCall, guestsBridged);
+        checkForward(nfCall, bridges);
+        checkStateRecords();
+        findings.sort((a, b) -> a.severity().compareTo(b.severity()));
+        return new Report(bridges, findings, skipped);
+    }
+
+    // ---------------------------------------------------------------- XenStore
+
+    private void readXenStore() {
+        if (xs == null) {
+            skipXenStore(xsSkipped);
+            return;
+        }
+        try {
+            for (String d : list("backend/vif")) {
+                for (String n : list("backend/vif/" + d)) {
+                    if (!d.matches("[0-9]+") || !n.matches("[0-9]+")) {
+                        continue;
+                    }
+                    String be = "backend/vif/" + d + "/" + n;
+                    String vifname = xs.read(be + "/vifname").filter(s -> !s.isEmpty()).orElse(null);
+                    String dev = vifname != null ? vifname : "vif" + d + "." + n;
+                    Integer mtu = xs.read(be + "/mtu").filter(s -> s.matches("[0-9]{2,5}")).map(Integer::valueOf)
+                            .orElse(null);
+                    XsVif v = new XsVif(Integer.parseInt(d), Integer.parseInt(n), be, dev,
+                            xs.read("/local/domain/" + d + "/name").orElse(null),
+                            xs.read(be + "/bridge").filter(s -> !s.isEmpty()).orElse(null),
+                            xs.read(be + "/script").orElse(null), mtu,
+                            xs.read(be + "/hotplug-status").orElse(""), xs.read(be + "/hotplug-error").orElse(null));
+                    known.put(dev, v);
+                    known.putIfAbsent(dev + "-emu", v);
+                }
+            }
+        } catch (XennetException e) {
+            known.clear();
+            xsFailed = true;
+            skipXenStore("XenStore failed: " + e.getMessage());
+        }
+    }
+
+    private List<String> list(String path) {
+        try {
+            return xs.directory(path);
+        } catch (XenStoreException e) {
+            if (e.isNotFound()) {
+                return List.of();
+            }
+            throw e;
+        }
+    }
+
+    private void skipXenStore(String why) {
+        skipped.add(new Report.Skipped("vif-wrong-bridge, vif-no-interface, vif-hotplug-error, bridge-missing",
+                why + "; the vif MTU is compared with its bridge's only"));
+    }
+
+    // ---------------------------------------------------------------- bridges and ports
+
+    private Report.Bridge checkBridge(Link br) {
+        if (!br.isUp()) {
+            findings.add(Finding.warning(Check.BRIDGE_DOWN, br.name(), "bridge " + br.name()
+                    + " is down: nothing on it passes traffic", "ip link set dev " + br.name() + " up"));
+        }
+        List<Report.Port> ports = new ArrayList<>();
+        for (Link p : byName.values()) {
+            if (p.masterIndex() != br.index()) {
+                continue;
+            }
+            XsVif v = known.get(p.name());
+            boolean guest = v != null || isGuestName(p.name());
+            String what = guest ? (v != null ? "vif of " + v.who() : "vif of domain " + domidOf(p.name()))
+                    : physical(p) ? "physical" : p.kind();
+            ports.add(new Report.Port(p, what, guest));
+            if (guest) {
+                checkVif(p, br, v);
+            } else {
+                checkPort(p, br);
+            }
+        }
+        return new Report.Bridge(br, ports);
+    }
+
+    private boolean isGuest(Link l) {
+        return known.containsKey(l.name()) || isGuestName(l.name());
+    }
+
+    static boolean isGuestName(String name) {
+        Matcher m = VIF.matcher(name);
+        return m.matches() && !m.group(1).equals("0");
+    }
+
+    private static String domidOf(String name) {
+        Matcher m = VIF.matcher(name);
+        return m.matches() ? m.group(1) : "?";
+    }
+
+    /** A NIC, or what stands for one (bond, VLAN); not a veth, tap, vif or tunnel. */
+    static boolean physical(Link l) {
+        return l.kind() == null || l.kind().equals("bond") || l.kind().equals("vlan") || l.kind().equals("team");
+    }
+
+    /** A port that is not a guest's: the NIC (or a bond, VLAN), dom0's netloop vif0.N, a tunnel. */
+    private void checkPort(Link p, Link br) {
+        if (!p.isUp()) {
+            findings.add(Finding.error(Check.PORT_DOWN, p.name(), p.name() + " (a port of " + br.name()
+                    + ") is down: " + (physical(p) ? "guests on " + br.name() + " cannot reach the network"
+                            : "nothing passes through it"), "ip link set dev " + p.name() + " up"));
+        } else if (!p.carrier()) {
+            Link peer = "veth".equals(p.kind()) ? byIndex.get(p.linkIndex()) : null;
+            if (physical(p)) {
+                findings.add(Finding.error(Check.PORT_NO_CARRIER, p.name(), p.name() + " (a port of " + br.name()
+                        + ") has no carrier: no link to the switch",
+                        "check the cable and the switch port; 'ethtool " + p.name() + "' shows 'Link detected'"));
+            } else if (peer != null) {
+                findings.add(Finding.error(Check.PORT_NO_CARRIER, p.name(), p.name() + " (a port of " + br.name()
+                        + ") has no carrier: its veth peer " + peer.name() + " is down",
+                        "ip link set dev " + peer.name() + " up"));
+            } else {
+                findings.add(Finding.error(Check.PORT_NO_CARRIER, p.name(), p.name() + " (a port of " + br.name()
+                        + ") has no carrier", "'ip -d link show " + p.name() + "' shows what it is connected to"));
+            }
+        }
+    }
+
+    private void checkVif(Link p, Link br, XsVif v) {
+        if (v != null && v.bridged() && v.bridge() != null && !v.bridge().equals(br.name())) {
+            Link expected = byName.get(v.bridge());
+            if (expected != null && expected.isBridge()) {
+                findings.add(Finding.error(Check.VIF_WRONG_BRIDGE, p.name(), p.name() + " (" + v.who() + ") is on "
+                        + br.name() + ", expected " + v.bridge() + " (" + v.path() + "/bridge)", null)
+                        .repairedBy(new Repair.Attach(p.name(), v.bridge(), br.name())));
+                checkVifState(p, expected, v);
+                return;
+            }
+            findings.add(Finding.error(Check.BRIDGE_MISSING, p.name(), p.name() + " (" + v.who() + ") should be on "
+                    + v.bridge() + " (" + v.path() + "/bridge), which does not exist",
+                    "create it (network-bridge start bridge=" + v.bridge() + " netdev=NIC), or correct the guest's "
+                            + "vif 'bridge=' setting"));
+        }
+        checkVifState(p, br, v);
+    }
+
+    /**
+     * Up, and with the MTU vif-bridge gives it: XenStore's mtu key, else the bridge's. A bridge
+     * whose MTU nobody set follows its smallest port, so a vif with a small MTU drags the bridge
+     * down with it: the bridge's uplink (its physical port, else another port that is not a
+     * guest's) is the reference when it has one.
+     */
+    private void checkVifState(Link p, Link br, XsVif v) {
+        Link uplink = null;
+        for (Link l : byName.values()) {
+            if (l.masterIndex() == br.index() && !isGuest(l) && (uplink == null || physical(l) && !physical(uplink))) {
+                uplink = l;
+            }
+        }
+        Link ref = uplink != null ? uplink : br;
+        int want = v != null && v.mtu() != null ? v.mtu() : ref.mtu();
+        if (p.mtu() != want) {
+            String why = v != null && v.mtu() != null ? "the guest's mtu is " + want + " (" + v.path() + "/mtu)"
+                    : ref == br ? br.name() + "'s is " + want
+                    : "the MTU of " + br.name() + "'s port " + uplink.name() + " is " + want
+                            + (br.mtu() != want ? " (" + br.name() + " has followed the vif down to " + br.mtu() + ")"
+                                    : "");
+            Finding f = Finding.warning(Check.VIF_MTU, p.name(), p.name() + " has MTU " + p.mtu() + ", " + why
+                    + ": frames bigger than the smaller one are dropped", null);
+            Repair r = new Repair.Mtu(p.name(), want, p.mtu());
+            // Without XenStore the guest's own mtu key is unknown: say so rather than guess.
+            findings.add(xs == null || xsFailed ? new Finding(f.severity(), f.check(), f.subject(), f.message(),
+                    "check the guest's mtu setting (XenStore was not read), else: " + r.command(), null)
+                    : f.repairedBy(r));
+        }
+        if (!p.isUp()) {
+            findings.add(Finding.warning(Check.VIF_DOWN, p.name(), p.name() + (v != null ? " (" + v.who() + ")" : "")
+                    + " is down: the guest has no network on it", null).repairedBy(new Repair.Up(p.name())));
+        }
+    }
+
+    /** Guest vifs on no bridge at all: down ones, and bridged ones XenStore puts on a bridge. */
+    private void checkGuestsOffBridges() {
+        for (Link p : byName.values()) {
+            XsVif v = known.get(p.name());
+            if (p.masterIndex() != 0 || (v == null && !isGuestName(p.name()))) {
+                continue;
+            }
+            if (v != null && v.bridged() && v.bridge() != null) {
+                Link expected = byName.get(v.bridge());
+                if (expected != null && expected.isBridge()) {
+                    findings.add(Finding.error(Check.VIF_WRONG_BRIDGE, p.name(), p.name() + " (" + v.who()
+                            + ") is on no bridge, expected " + v.bridge() + " (" + v.path() + "/bridge)", null)
+                            .repairedBy(new Repair.Attach(p.name(), v.bridge(), null)));
+                    checkVifState(p, expected, v);
+                } else {
+                    findings.add(Finding.error(Check.BRIDGE_MISSING, p.name(), p.name() + " (" + v.who()
+                            + ") should be on " + v.bridge() + " (" + v.path() + "/bridge), which does not exist",
+                            "create it (network-bridge start bridge=" + v.bridge() + " netdev=NIC), or correct the "
+                                    + "guest's vif 'bridge=' setting"));
+                }
+            } else if (!p.isUp()) {
+                findings.add(Finding.warning(Check.VIF_DOWN, p.name(), p.name() + (v != null ? " (" + v.who() + ")" : "")
+                        + " is down: the guest has no network on it", null).repairedBy(new Repair.Up(p.name())));
+            }
+        }
+    }
+
+    /** Backends whose hotplug script failed, or that say connected with no interface. */
+    private void checkXenStoreVifs() {
+        for (Map.Entry<String, XsVif> e : known.entrySet()) {
+            XsVif v = e.getValue();
+            if (e.getKey().endsWith("-emu") && !v.dev().endsWith("-emu")) {
+                continue;
+            }
+            String script = v.script() == null ? "the vif script"
+                    : v.script().substring(v.script().lastIndexOf('/') + 1);
+            String rerun = "vif=" + v.dev() + " XENBUS_PATH=" + v.path() + " /etc/xen/scripts/" + script + " online";
+            if (v.hotplugStatus().equals("error")) {
+                findings.add(Finding.error(Check.VIF_HOTPLUG_ERROR, v.dev(), script + " failed for " + v.dev() + " ("
+                        + v.who() + "): " + Printable.of(v.hotplugError() == null ? "(no hotplug-error)"
+                                : v.hotplugError()), "correct the cause, then run: " + rerun));
+            } else if (v.hotplugStatus().equals("connected") && !byName.containsKey(v.dev())) {
+                findings.add(Finding.error(Check.VIF_NO_INTERFACE, v.dev(), v.dev() + " (" + v.who()
+                        + ") is connected in XenStore (" + v.path() + ") but has no interface",
+                        "restart the guest's network: xl network-detach/network-attach, or reboot the guest"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- netfilter
+
+    private void checkBridgeNetfilter(String nfCall, boolean guestsBridged) {
+        if ("1".equals(nfCall) && guestsBridged && net.sysctls().find(CONNTRACK).isPresent()) {
+            findings.add(Finding.warning(Check.BRIDGE_NF_CONNTRACK, "net.bridge.bridge-nf-call-iptables",
+                    "net.bridge.bridge-nf-call-iptables=1 with connection tracking loaded: every frame guests send "
+                            + "across a bridge goes through iptables and conntrack, whose defragmentation of bridged "
+                            + "IP fragments drops fragmented traffic (large UDP, e.g. NFS, DNS with big answers) and "
+                            + "costs CPU on every packet",
+                    "sysctl -w net.bridge.bridge-nf-call-iptables=0 and set it in /etc/sysctl.d/ (this turns the "
+                            + "per-vif antispoof rules off too: they need it)"));
+        }
+    }
+
+    private void checkForward(String nfCall, List<Report.Bridge> bridges) {
+        if (!"1".equals(nfCall)) {
+            return; // bridged frames do not traverse FORWARD; physdev rules never match
+        }
+        String policy;
+        Firewall fw;
+        try {
+            fw = firewall.get();
+            policy = fw.policy(VifFirewall.FORWARD);
+        } catch (XennetException e) {
+            skipped.add(new Report.Skipped(Check.FORWARD_DROP.id(), "cannot read iptables' FORWARD chain: "
+                    + e.getMessage()));
+            return;
+        }
+        if (!"DROP".equals(policy)) {
+            return;
+        }
+        for (Report.Bridge b : bridges) {
+            for (Report.Port p : b.ports()) {
+                String dev = p.link().name();
+                Rule rule = p.guest()
+                        ? Rule.of(VifFirewall.FORWARD, "-m", "physdev", "--physdev-is-bridged", "--physdev-out", dev,
+                                "-j", "ACCEPT")
+                        : physical(p.link()) ? Rule.of(VifFirewall.FORWARD, "-m", "physdev", "--physdev-in", dev, "-j",
+                                "ACCEPT") : null;
+                if (rule == null || fw.exists(rule)) {
+                    continue;
+                }
+                XsVif v = known.get(dev);
+                String fix = p.guest()
+                        ? "run vif-bridge online again for it (" + (v != null ? "vif=" + dev + " XENBUS_PATH="
+                                + v.path() : "vif=" + dev + " XENBUS_PATH=backend/vif/D/N")
+                                + " /etc/xen/scripts/vif-bridge online), which adds its rules"
+                        : "iptables -A FORWARD -m physdev --physdev-in " + dev + " -j ACCEPT (network-bridge "
+                                + "antispoof=yes adds it)";
+                findings.add(Finding.error(Check.FORWARD_DROP, dev, "iptables' FORWARD policy is DROP and "
+                        + "bridge-nf-call-iptables=1, but no rule accepts traffic " + (p.guest() ? "to " : "from ")
+                        + dev + " on " + b.link().name() + ": it is dropped", fix));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- state records
+
+    private void checkStateRecords() {
+        if (byName.containsKey(TEMP_BRIDGE)) {
+            findings.add(Finding.error(Check.START_INTERRUPTED, TEMP_BRIDGE, "bridge " + TEMP_BRIDGE
+                    + " exists: a network-bridge start (bridge named like the NIC) was killed before it finished",
+                    "ip link del " + TEMP_BRIDGE + ", check the NIC's name and addresses, then run network-bridge "
+                            + "start again"));
+        }
+        for (Path f : records(stateDir.resolve("network-bridge"))) {
+            Optional<StateRecord> r;
+            try {
+                r = StateRecord.read(f);
+            } catch (XennetException e) {
+                findings.add(Finding.error(Check.STATE_RECORD, f.toString(), e.getMessage(), "mv " + f + " "
+                        + f + ".damaged"));
+                continue;
+            }
+            if (r.isEmpty()) {
+                continue;
+            }
+            StateRecord s = r.get();
+            boolean bridge = byName.containsKey(s.bridge());
+            boolean pdev = byName.containsKey(s.pdev());
+            if (!bridge && !pdev) {
+                findings.add(Finding.warning(Check.STATE_RECORD, f.toString(), "state record " + f + " describes "
+                        + s.bridge() + " and " + s.pdev() + ", which are gone (undone by hand?)",
+                        "rm " + f + " (network-bridge start also removes it)"));
+            } else if (!bridge) {
+                findings.add(Finding.error(Check.START_INTERRUPTED, s.pdev(), s.pdev() + " exists but "
+                        + s.bridge() + " does not: a network-bridge start or stop was interrupted and " + s.netdev()
+                        + "'s NIC is still named " + s.pdev(),
+                        "ip link set dev " + s.pdev() + " down; ip link set dev " + s.pdev() + " name " + s.netdev()
+                                + "; ip link set dev " + s.netdev() + " up; then restore its addresses from " + f));
+            }
+        }
+        for (String script : List.of("network-route", "network-nat")) {
+            for (Path f : records(stateDir.resolve(script))) {
+                String netdev = f.getFileName().toString().replaceFirst("\\.state$", "");
+                if (!byName.containsKey(netdev)) {
+                    findings.add(Finding.warning(Check.STATE_RECORD, f.toString(), "state record " + f + " is for "
+                            + netdev + ", which does not exist: " + script + " stop cannot restore it",
+                            "rm " + f + " once you have checked ip_forward and iptables -S"));
+                }
+            }
+        }
+    }
+
+    private static List<Path> records(Path dir) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.state")) {
+            ds.forEach(out::add);
+        } catch (IOException e) {
+            throw new XennetException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        out.sort(null);
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package org.xennet.doctor;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One thing {@code xennet doctor} found: how bad it is, which check found it (a stable id, see
+ * {@link Check}), the interface or file it is about, what is wrong, and the fix, as a command an
+ * operator can type. {@code repair} is set when the fix is safe to apply unattended, which is
+ * what {@code xennet fix} does.
+ */
+public record Finding(Severity severity, Check check, String subject, String message, String fix, Repair repair) {
+
+    public enum Severity {
+        /** Guests or the host lose traffic. */
+        ERROR,
+        /** Works now, but wrong in a way that bites later (a down vif, an MTU mismatch, a stale record). */
+        WARNING;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The checks, with the ids that --json prints; an id never changes meaning. */
+    public enum Check {
+        BRIDGE_DOWN("bridge-down"),
+        PORT_DOWN("port-down"),
+        PORT_NO_CARRIER("port-no-carrier"),
+        VIF_DOWN("vif-down"),
+        VIF_WRONG_BRIDGE("vif-wrong-bridge"),
+        VIF_NO_INTERFACE("vif-no-interface"),
+        VIF_HOTPLUG_ERROR("vif-hotplug-error"),
+        BRIDGE_MISSING("bridge-missing"),
+        VIF_MTU("vif-mtu"),
+        BRIDGE_NF_CONNTRACK("bridge-nf-conntrack"),
+        FORWARD_DROP("forward-drop"),
+        STATE_RECORD("state-record"),
+        START_INTERRUPTED("start-interrupted");
+
+        private final String id;
+
+        Check(String id) {
+            this.id = id;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+
+    public static Finding error(Check check, String subject, String message, String fix) {
+        return new Finding(Severity.ERROR, check, subject, message, fix, null);
+    }
+
+    public static Finding warning(Check check, String subject, String message, String fix) {
+        return new Finding(Severity.WARNING, check, subject, message, fix, null);
+    }
+
+    /** The same finding, fixed by {@code xennet fix} with {@code r} (whose command is the fix). */
+    public Finding repairedBy(Repair r) {
+        return new Finding(severity, check, subject, message, r.command(), r);
+    }
+
+    /** One line: severity, subject, what is wrong, and the fix. */
+    public String line() {
+        return severity.word() + ": " + message + "; fix: " + fix + (repair != null ? "  [xennet fix]" : "");
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("severity", severity.word());
+        m.put("check", check.id());
+        m.put("subject", subject);
+        m.put("message", message);
+        m.put("fix", fix);
+        m.put("automatic", repair != null);
+        return m;
+    }
+}
