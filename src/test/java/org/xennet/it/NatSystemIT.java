@@ -83,20 +83,7 @@ class NatSystemIT {
     }
 
     private String libxlKeys(int domid, int devid) {
-        String be = "backend/vif/" + domid + "/" + devid;
-        String fe = "/local/domain/" + domid + "/device/vif/" + devid;
-        xs.write(be + "/frontend", fe);
-        xs.write(be + "/frontend-id", String.valueOf(domid));
-        xs.write(be + "/online", "1");
-        xs.write(be + "/state", "1");
-        xs.write(be + "/script", "/etc/xen/scripts/vif-nat");
-        xs.write(be + "/mac", mac(domid, devid));
-        xs.write(be + "/handle", String.valueOf(devid));
-        xs.write(be + "/type", "vif");
-        xs.write(be + "/hotplug-status", "");
-        xs.write(fe + "/backend", "/local/domain/0/" + be);
-        xs.write(fe + "/handle", String.valueOf(devid));
-        return be;
+        return xs.libxlVif(domid, devid, "vif-nat", Map.of());
     }
 
     private static String mac(int domid, int devid) {
@@ -104,12 +91,7 @@ class NatSystemIT {
     }
 
     private Executable.Run vif(String command, int domid, int devid, String... args) {
-        Map<String, String> env = new HashMap<>();
-        env.put("vif", "vif" + domid + "." + devid);
-        env.put("XENBUS_PATH", "backend/vif/" + domid + "/" + devid);
-        env.put("XENBUS_TYPE", "vif");
-        env.put("XENBUS_BASE_PATH", "backend");
-        env.put("script", "/etc/xen/scripts/vif-nat");
+        Map<String, String> env = XenstoredFixture.hotplugEnv("vif-nat", domid, devid);
         List<String> a = new ArrayList<>(List.of(command, "type_if=vif"));
         a.addAll(List.of(args));
         return xennet("vif-nat", env, a.toArray(new String[0]));

@@ -66,30 +66,12 @@ class VifBridgeSystemIT {
 
     /** The backend and frontend nodes libxl writes for guest D's vif N before it runs the script. */
     private String libxlKeys(int domid, int devid, Map<String, String> keys) {
-        String be = "backend/vif/" + domid + "/" + devid;
-        String fe = "/local/domain/" + domid + "/device/vif/" + devid;
-        xs.write(be + "/frontend", fe);
-        xs.write(be + "/frontend-id", String.valueOf(domid));
-        xs.write(be + "/online", "1");
-        xs.write(be + "/state", "1");
-        xs.write(be + "/script", "/etc/xen/scripts/vif-bridge");
-        xs.write(be + "/mac", String.format("00:16:3e:00:%02x:%02x", domid, devid));
-        xs.write(be + "/handle", String.valueOf(devid));
-        xs.write(be + "/type", "vif");
-        xs.write(be + "/hotplug-status", "");
-        keys.forEach((k, v) -> xs.write(be + "/" + k, v));
-        xs.write(fe + "/backend", "/local/domain/0/" + be);
-        xs.write(fe + "/handle", String.valueOf(devid));
-        return be;
+        return xs.libxlVif(domid, devid, "vif-bridge", keys);
     }
 
     private Executable.Run vif(String command, int domid, int devid, Map<String, String> more) {
-        Map<String, String> env = new HashMap<>(more);
-        env.put("vif", "vif" + domid + "." + devid);
-        env.put("XENBUS_PATH", "backend/vif/" + domid + "/" + devid);
-        env.put("XENBUS_TYPE", "vif");
-        env.put("XENBUS_BASE_PATH", "backend");
-        env.put("script", "/etc/xen/scripts/vif-bridge");
+        Map<String, String> env = XenstoredFixture.hotplugEnv("vif-bridge", domid, devid);
+        env.putAll(more);
         env.put("netdev", "");
         return xennet("vif-bridge", env, command, "type_if=vif");
     }

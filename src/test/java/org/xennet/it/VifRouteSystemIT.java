@@ -90,30 +90,11 @@ class VifRouteSystemIT {
 
     /** The backend nodes libxl writes for guest D's vif N before it runs the script. */
     private String libxlKeys(int domid, int devid, Map<String, String> keys) {
-        String be = "backend/vif/" + domid + "/" + devid;
-        String fe = "/local/domain/" + domid + "/device/vif/" + devid;
-        xs.write(be + "/frontend", fe);
-        xs.write(be + "/frontend-id", String.valueOf(domid));
-        xs.write(be + "/online", "1");
-        xs.write(be + "/state", "1");
-        xs.write(be + "/script", "/etc/xen/scripts/vif-route");
-        xs.write(be + "/mac", String.format("00:16:3e:00:%02x:%02x", domid, devid));
-        xs.write(be + "/handle", String.valueOf(devid));
-        xs.write(be + "/type", "vif");
-        xs.write(be + "/hotplug-status", "");
-        keys.forEach((k, v) -> xs.write(be + "/" + k, v));
-        xs.write(fe + "/backend", "/local/domain/0/" + be);
-        xs.write(fe + "/handle", String.valueOf(devid));
-        return be;
+        return xs.libxlVif(domid, devid, "vif-route", keys);
     }
 
     private Executable.Run vif(String command, int domid, int devid, String netdev) {
-        Map<String, String> env = new HashMap<>();
-        env.put("vif", "vif" + domid + "." + devid);
-        env.put("XENBUS_PATH", "backend/vif/" + domid + "/" + devid);
-        env.put("XENBUS_TYPE", "vif");
-        env.put("XENBUS_BASE_PATH", "backend");
-        env.put("script", "/etc/xen/scripts/vif-route");
+        Map<String, String> env = XenstoredFixture.hotplugEnv("vif-route", domid, devid);
         env.put("netdev", netdev);
         return xennet("vif-route", env, command, "type_if=vif");
     }

@@ -117,6 +117,40 @@ public final class XenstoredFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes the backend and frontend nodes libxl writes for guest D's vif N before it runs
+     * {@code /etc/xen/scripts/SCRIPT}, plus {@code keys} under the backend; returns the backend
+     * path ({@code backend/vif/D/N}).
+     */
+    public String libxlVif(int domid, int devid, String script, Map<String, String> keys) {
+        String be = "backend/vif/" + domid + "/" + devid;
+        String fe = "/local/domain/" + domid + "/device/vif/" + devid;
+        write(be + "/frontend", fe);
+        write(be + "/frontend-id", String.valueOf(domid));
+        write(be + "/online", "1");
+        write(be + "/state", "1");
+        write(be + "/script", "/etc/xen/scripts/" + script);
+        write(be + "/mac", String.format("00:16:3e:00:%02x:%02x", domid, devid));
+        write(be + "/handle", String.valueOf(devid));
+        write(be + "/type", "vif");
+        write(be + "/hotplug-status", "");
+        keys.forEach((k, v) -> write(be + "/" + k, v));
+        write(fe + "/backend", "/local/domain/0/" + be);
+        write(fe + "/handle", String.valueOf(devid));
+        return be;
+    }
+
+    /** The environment libxl gives a vif script for guest D's vif N. */
+    public static Map<String, String> hotplugEnv(String script, int domid, int devid) {
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("vif", "vif" + domid + "." + devid);
+        env.put("XENBUS_PATH", "backend/vif/" + domid + "/" + devid);
+        env.put("XENBUS_TYPE", "vif");
+        env.put("XENBUS_BASE_PATH", "backend");
+        env.put("script", "/etc/xen/scripts/" + script);
+        return env;
+    }
+
     public long pid() {
         return daemon.pid();
     }
