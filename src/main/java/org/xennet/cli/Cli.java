@@ -15,6 +15,7 @@ import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptArgs;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
+import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
 import org.xennet.text.Printable;
 
@@ -105,6 +106,9 @@ public final class Cli {
         try {
             Params p = new Params(name, ctx.env(), a.assignments());
             spec.validate(p);
+            if (a.json()) {
+                return StatusJson.print(name, command, p, ctx);
+            }
             Script script = Scripts.create(name);
             return script.run(command, p, a.dryRun(), ctx);
         } catch (UsageException e) {

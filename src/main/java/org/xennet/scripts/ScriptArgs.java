@@ -15,7 +15,8 @@ import org.xennet.text.Printable;
  * first '=' comes after at least one character is an assignment, taken literally, the last
  * assignment to a name winning; an argument starting with '=' is ignored, as the shell did.
  * A name outside {@code [A-Za-z_][A-Za-z0-9_]*} (the shell ran {@code eval} on it and failed with
- * 127) is refused. xennet's own options ({@code --help}, {@code --dry-run}) may stand anywhere.
+ * 127) is refused. xennet's own options ({@code --help}, {@code --dry-run}, {@code --json}) may
+ * stand anywhere.
  */
 public final class ScriptArgs {
     private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -25,9 +26,11 @@ public final class ScriptArgs {
     private final List<String> ignored;
     private final boolean help;
     private final boolean dryRun;
+    private final boolean json;
 
     private ScriptArgs(String command, Map<String, String> assignments, List<String> ignored, boolean help,
-            boolean dryRun) {
+            boolean dryRun, boolean json) {
+        this.json = json;
         this.command = command;
         this.assignments = assignments;
         this.ignored = ignored;
@@ -41,6 +44,7 @@ public final class ScriptArgs {
         List<String> ignored = new ArrayList<>();
         boolean help = false;
         boolean dryRun = false;
+        boolean json = false;
         for (String a : argv) {
             if (a.equals("--help") || a.equals("-h")) {
                 help = true;
@@ -50,8 +54,12 @@ public final class ScriptArgs {
                 dryRun = true;
                 continue;
             }
+            if (a.equals("--json")) {
+                json = true;
+                continue;
+            }
             if (a.startsWith("--") && a.indexOf('=') < 0) {
-                throw new UsageException(script + ": unknown option '" + a + "' (options: --help, --dry-run)");
+                throw new UsageException(script + ": unknown option '" + a + "' (options: --help, --dry-run, --json)");
             }
             int eq = a.indexOf('=');
             if (eq < 0) {
@@ -74,7 +82,7 @@ public final class ScriptArgs {
             }
         }
         return new ScriptArgs(command, Collections.unmodifiableMap(vars), Collections.unmodifiableList(ignored),
-                help, dryRun);
+                help, dryRun, json);
     }
 
     /** The command word, or null when there is none. */
@@ -93,6 +101,11 @@ public final class ScriptArgs {
 
     public boolean help() {
         return help;
+    }
+
+    /** {@code --json}: status as JSON. */
+    public boolean json() {
+        return json;
     }
 
     public boolean dryRun() {

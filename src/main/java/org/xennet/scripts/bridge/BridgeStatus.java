@@ -1,13 +1,19 @@
 package org.xennet.scripts.bridge;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.xennet.model.Address;
 import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.StatusJson;
 import org.xennet.text.Table;
 
 /**
@@ -64,5 +70,67 @@ public final class BridgeStatus {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * The same report as data: {@code bridge} (null when not started) with its ports, the
+     * addresses and routes of the interface carrying the host's network, and the state record.
+     */
+    public static StatusJson.Status json(Params p, ScriptContext ctx) {
+        try (Network net = ctx.network().get()) {
+            BridgeSettings s = BridgeSettings.resolve(p, net);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", StatusJson.VERSION);
+            m.put("script", "network-bridge");
+            Link br = net.links().find(s.bridge()).filter(Link::isBridge).orElse(null);
+            m.put("running", br != null);
+            m.put("netdev", s.netdev());
+            m.put("topology", s.netloop() ? "netloop" : "final");
+            if (br == null) {
+                m.put("bridge", null);
+            } else {
+                Map<String, Object> b = link(br);
+                b.put("stp", br.bridge() != null && br.bridge().stpState() != 0);
+                b.put("forward_delay_centis", br.bridge() == null ? null : br.bridge().forwardDelayCentis());
+                List<Object> ports = new ArrayList<>();
+                for (Link l : net.links().list()) {
+                    if (l.masterIndex() == br.index()) {
+                        Map<String, Object> pm = link(l);
+                        pm.put("carrier", l.carrier());
+                        ports.add(pm);
+                    }
+                }
+                b.put("ports", ports);
+                m.put("bridge", b);
+            }
+            List<Object> addrs = new ArrayList<>();
+            List<Object> routes = new ArrayList<>();
+            if (br != null && net.links().find(s.netdev()).isPresent()) {
+                int idx = net.links().get(s.netdev()).index();
+                for (Address a : net.addresses().list(s.netdev())) {
+                    addrs.add(a.toString());
+                }
+                for (Route r : net.routes().list()) {
+                    if (r.oif() == idx && r.table() != Route.TABLE_LOCAL
+                            && !(r.family() == 10 && r.destination().address().isLinkLocal())) {
+                        routes.add(r.describe(s.netdev()));
+                    }
+                }
+            }
+            m.put("addresses", addrs);
+            m.put("routes", routes);
+            Path record = StateRecord.path(ctx.stateDir(), s.bridge());
+            m.put("state_record", Files.exists(record) ? record.toString() : null);
+            return new StatusJson.Status(br != null ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
+        }
+    }
+
+    private static Map<String, Object> link(Link l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", l.name());
+        m.put("up", l.isUp());
+        m.put("mtu", l.mtu());
+        m.put("mac", l.mac() == null ? null : l.mac().toString());
+        return m;
     }
 }

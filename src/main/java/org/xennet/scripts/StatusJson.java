@@ -1,0 +1,41 @@
+package org.xennet.scripts;
+
+import java.util.Map;
+import org.xennet.error.UsageException;
+import org.xennet.scripts.bridge.BridgeStatus;
+import org.xennet.text.Json;
+import org.xennet.text.Printable;
+
+/**
+ * {@code SCRIPT status --json}: the status of the network-* scripts as JSON for programs
+ * (monitoring, configuration management). Every document has {@code version} (of the shape,
+ * raised only when a field changes meaning or goes away), {@code script} and {@code running};
+ * the exit status is the one of the text status (0 set up, 3 not). The shapes are in the README.
+ */
+public final class StatusJson {
+    /** The version of the JSON shapes. */
+    public static final int VERSION = 1;
+
+    private StatusJson() {
+    }
+
+    /** The status data and the exit status that goes with it. */
+    public record Status(int exitCode, Map<String, Object> data) {
+    }
+
+    public static int print(String script, String command, Params p, ScriptContext ctx) {
+        if (!command.equals("status")) {
+            throw new UsageException(script + ": --json goes with status, not with '" + Printable.of(command) + "'");
+        }
+        Status s;
+        switch (script) {
+            case "network-bridge":
+                s = BridgeStatus.json(p, ctx);
+                break;
+            default:
+                throw new UsageException(script + ": status has no --json form");
+        }
+        ctx.out().print(Json.write(s.data()));
+        return s.exitCode();
+    }
+}

@@ -1,0 +1,98 @@
+package org.xennet.scripts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xennet.cli.Cli;
+import org.xennet.model.IpAddress;
+import org.xennet.model.IpPrefix;
+import org.xennet.model.Route;
+import org.xennet.testing.FakeFirewall;
+import org.xennet.testing.FakeNetwork;
+import org.xennet.testing.FakeXenStore;
+import org.xennet.testing.JsonReader;
+
+/** {@code status --json}: the documented shapes, parsed back, and the exit status of the text form. */
+@Tag("cli")
+class StatusJsonTest {
+    @TempDir
+    Path tmp;
+
+    private FakeNetwork net;
+    private FakeFirewall fw;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void setUp() {
+        net = new FakeNetwork().nic("eth0", "00:16:3e:00:00:10", 1500);
+        net.links().setUp("eth0", true);
+        net.addresses().add("eth0", IpPrefix.parse("192.0.2.10/24"));
+        net.routes().add(Route.unicast(IpPrefix.anyOf(IpAddress.AF_INET), IpAddress.parse("192.0.2.1"),
+                net.links().get("eth0").index()));
+        fw = new FakeFirewall();
+    }
+
+    private int run(String script, String... args) {
+        Map<String, String> env = Map.of("XENNET_CONF", tmp.resolve("none").toString(), "XENNET_LOG_FILE", "none",
+                "XENNET_SYSLOG", "no");
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, FakeXenStore::new, ps, ps,
+                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, null);
+        out.reset();
+        return new Cli(ctx).run(script, args);
+    }
+
+    private Map<String, Object> json() {
+        return JsonReader.object(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void networkBridgeStatusBeforeAndAfterStart() {
+        assertEquals(ExitCodes.NOT_RUNNING, run("network-bridge", "status", "--json"));
+        Map<String, Object> j = json();
+        assertEquals(List.of("version", "script", "running", "netdev", "topology", "bridge", "addresses", "routes",
+                "state_record"), new ArrayList<>(j.keySet()));
+        assertEquals(1L, j.get("version"));
+        assertEquals(Boolean.FALSE, j.get("running"));
+        assertNull(j.get("bridge"));
+
+        assertEquals(0, run("network-bridge", "start"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("network-bridge", "status", "--json"));
+        j = json();
+        assertEquals(Boolean.TRUE, j.get("running"));
+        assertEquals("eth0", j.get("netdev"));
+        assertEquals("netloop", j.get("topology"));
+        Map<?, ?> br = (Map<?, ?>) j.get("bridge");
+        assertEquals("xenbr0", br.get("name"));
+        assertEquals(Boolean.FALSE, br.get("stp"));
+        List<String> ports = new ArrayList<>();
+        for (Object p : (List<?>) br.get("ports")) {
+            ports.add(((Map<?, ?>) p).get("name") + " " + ((Map<?, ?>) p).get("up"));
+        }
+        assertEquals(List.of("peth0 true", "vif0.0 true"), ports.stream().sorted().toList());
+        assertEquals(List.of("192.0.2.10/24 label eth0"), j.get("addresses"));
+        assertTrue(((List<?>) j.get("routes")).contains("default via 192.0.2.1 dev eth0"), j.get("routes").toString());
+        assertEquals(tmp.resolve("state/network-bridge/xenbr0.state").toString(), j.get("state_record"));
+    }
+
+    @Test
+    void jsonGoesWithStatusOnly() {
+        assertEquals(1, run("network-bridge", "start", "--json"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("network-bridge: --json goes with status, not with "
+                + "'start'"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(List.of("lo", "eth0"), net.links().list().stream().map(l -> l.name()).toList(), "nothing started");
+    }
+}
