@@ -254,6 +254,7 @@ final class LabCommand {
                          Duration.ofSeconds(5))) {
                 String be = "backend/vif/1/0";
                 store.writeAll(libxlKeys(1, "vif-bridge", Map.of("bridge", bridge, "ip", "192.0.2.50")));
+                store.write("/local/domain/1/name", "guest1");
                 out.println("  xenstore: " + be + "/{bridge=" + bridge + ", ip=192.0.2.50, mac=00:16:3e:00:01:00, "
                         + "hotplug-status=\"\"}");
                 Map<String, String> env = new HashMap<>(Map.of("vif", "vif1.0", "XENBUS_PATH", be,
@@ -272,6 +273,7 @@ final class LabCommand {
                 check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest,
                         LabNetwork.GATEWAY));
                 check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
+                troubleshoot(lab, guest, bridge, store);
                 check("vif-bridge offline exits 0", vifBridge(lab, store, env, "offline", "type_if=vif") == 0);
                 check("the guest's rules are gone",
                         !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().contains("vif1.0"));
@@ -279,6 +281,44 @@ final class LabCommand {
         }
         lab.ipIn(dom0, "link", "del", "vif1.0");
         out.println("  (guest shut down: vif1.0 removed)");
+    }
+
+    /**
+     * What an admin does when a guest has no network, as the Xen wiki tells it (brctl show, ip
+     * link, the guest's bridge in its config), done by xennet doctor; then xennet fix.
+     */
+    private void troubleshoot(LabNetwork lab, String guest, String bridge, XenStore store) {
+        String dom0 = lab.dom0();
+        section("");
+        section("3b. Troubleshooting: someone moves vif1.0 onto another bridge (virbr0) and takes it down");
+        lab.ipIn(dom0, "link", "add", "virbr0", "type", "bridge");
+        lab.ipIn(dom0, "link", "set", "virbr0", "up");
+        lab.ipIn(dom0, "link", "set", "vif1.0", "master", "virbr0");
+        lab.ipIn(dom0, "link", "set", "vif1.0", "down");
+        check("the guest is cut off", lab.unreachable(guest, LabNetwork.GATEWAY));
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        int rc = runInDom0(lab, "xennet", Map.of(), () -> new Unclosed(store), "", report, "doctor");
+        String text = report.toString(StandardCharsets.UTF_8);
+        check("xennet doctor exits 1 and names vif1.0 on virbr0, expected " + bridge, rc == 1
+                && text.contains("vif1.0 (domain 1 (guest1)) is on virbr0, expected " + bridge));
+        check("xennet doctor says vif1.0 is down", text.contains("vif1.0 (domain 1 (guest1)) is down"));
+        ByteArrayOutputStream fixed = new ByteArrayOutputStream();
+        // What fix changed goes to the hotplug log at level info; the lab has no log file.
+        rc = runInDom0(lab, "xennet", Map.of("XENNET_LOG_LEVEL", "warn"), () -> new Unclosed(store), "", fixed,
+                "fix");
+        check("xennet fix moves vif1.0 back onto " + bridge + " and brings it up",
+                fixed.toString(StandardCharsets.UTF_8).contains("+ ip link set dev vif1.0 master " + bridge)
+                        && fixed.toString(StandardCharsets.UTF_8).contains("+ ip link set dev vif1.0 up"));
+        check("the guest pings the LAN gateway again", lab.ping(guest, LabNetwork.GATEWAY));
+        ByteArrayOutputStream after = new ByteArrayOutputStream();
+        out.println("  $ xennet doctor --json   (the same report for programs; its output is not shown here)");
+        runInDom0(lab, "xennet", Map.of(), () -> new Unclosed(store), null, after, "doctor", "--json");
+        String json = after.toString(StandardCharsets.UTF_8);
+        check("it lists " + (json.split("\"check\": ", -1).length - 1) + " finding(s), none about vif1.0",
+                json.startsWith("{") && !json.contains("\"subject\": \"vif1.0\""));
+        lab.ipIn(dom0, "link", "del", "virbr0");
+        out.println("  (virbr0 removed)");
+        out.println();
     }
 
     /** The backend nodes libxl writes for guest D's first vif before it runs the script. */
@@ -307,11 +347,18 @@ final class LabCommand {
 
     /**
      * Runs a script in dom0, in-process (netlink socket and iptables inside the namespace, locks
-     * and state records in the lab's own directory), and prints its output indented.
+     * and state records in the lab's own directory), and prints the command line (with
+     * {@code shownEnv} before it) and its output indented; nothing when shownEnv is null.
      */
     private int runInDom0(LabNetwork lab, String name, Map<String, String> vars,
             java.util.function.Supplier<XenStore> xenstore, String shownEnv, String... args) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        return runInDom0(lab, name, vars, xenstore, shownEnv, new ByteArrayOutputStream(), args);
+    }
+
+    /** The same, leaving the output in {@code buf} too. */
+    private int runInDom0(LabNetwork lab, String name, Map<String, String> vars,
+            java.util.function.Supplier<XenStore> xenstore, String shownEnv, ByteArrayOutputStream buf,
+            String... args) {
         PrintStream p = new PrintStream(buf, true, StandardCharsets.UTF_8);
         Map<String, String> env = new HashMap<>(ctx.env());
         env.putAll(vars);
@@ -326,6 +373,9 @@ final class LabCommand {
         ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
                 () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
                 xenstore, p, p, state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
+        if (shownEnv == null) {
+            return new Cli(c).run(name, args); // quiet: the caller shows what it wants of buf
+        }
         out.println("  $ " + shownEnv + name + " " + String.join(" ", args));
         int rc = new Cli(c).run(name, args);
         for (String line : buf.toString(StandardCharsets.UTF_8).split("\n")) {
