@@ -202,7 +202,8 @@ public final class XenstoredFixture implements AutoCloseable {
     }
 
     /** target/xenstored-stub.so, (re)compiled when missing or older than the C source. */
-    private static Path stubLibrary() {
+    /** The hypervisor stub preloaded into xenstored, compiled from the test sources when stale. */
+    public static Path stubLibrary() {
         Path project = Path.of(System.getProperty("xennet.project.dir", System.getProperty("user.dir")));
         Path source = project.resolve("src/test/c/xenstored-stub.c");
         Path lib = project.resolve("target/xenstored-stub.so");
