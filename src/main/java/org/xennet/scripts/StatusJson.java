@@ -2,7 +2,6 @@ package org.xennet.scripts;
 
 import java.util.Map;
 import org.xennet.error.UsageException;
-import org.xennet.scripts.bridge.BridgeStatus;
 import org.xennet.text.Json;
 import org.xennet.text.Printable;
 
@@ -27,14 +26,11 @@ public final class StatusJson {
         if (!command.equals("status")) {
             throw new UsageException(script + ": --json goes with status, not with '" + Printable.of(command) + "'");
         }
-        Status s;
-        switch (script) {
-            case "network-bridge":
-                s = BridgeStatus.json(p, ctx);
-                break;
-            default:
-                throw new UsageException(script + ": status has no --json form");
+        Script impl = Scripts.create(script);
+        if (!(impl instanceof JsonStatus j)) {
+            throw new UsageException(script + ": status has no --json form");
         }
+        Status s = j.statusJson(p, ctx);
         ctx.out().print(Json.write(s.data()));
         return s.exitCode();
     }

@@ -95,4 +95,47 @@ class StatusJsonTest {
                 + "'start'"), out.toString(StandardCharsets.UTF_8));
         assertEquals(List.of("lo", "eth0"), net.links().list().stream().map(l -> l.name()).toList(), "nothing started");
     }
+
+    @Test
+    void networkRouteStatus() {
+        assertEquals(ExitCodes.NOT_RUNNING, run("network-route", "status", "--json"));
+        Map<String, Object> j = json();
+        assertEquals(List.of("version", "script", "running", "netdev", "netdev_exists", "ip_forward", "proxy_arp",
+                "forward_policy", "state_record"), new ArrayList<>(j.keySet()));
+        assertEquals(Boolean.FALSE, j.get("running"));
+        assertEquals("0", j.get("ip_forward"));
+        assertEquals(0, run("network-route", "start", "antispoof=yes"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("network-route", "status", "--json"));
+        j = json();
+        assertEquals(Boolean.TRUE, j.get("running"));
+        assertEquals("eth0", j.get("netdev"));
+        assertEquals("1", j.get("ip_forward"));
+        assertEquals("1", j.get("proxy_arp"));
+        assertEquals("DROP", j.get("forward_policy"));
+        assertEquals(tmp.resolve("state/network-route/eth0.state").toString(), j.get("state_record"));
+    }
+
+    @Test
+    void networkNatStatus() {
+        assertEquals(ExitCodes.NOT_RUNNING, run("network-nat", "status", "--json", "dhcp=no"));
+        Map<String, Object> j = json();
+        assertEquals(List.of("version", "script", "running", "netdev", "netdev_exists", "ip_forward", "masquerade",
+                "dhcp", "addresses"), new ArrayList<>(j.keySet()));
+        assertEquals(Map.of("rule", "-t nat -A POSTROUTING -o eth0 -j MASQUERADE", "present", false),
+                j.get("masquerade"));
+        assertEquals(0, run("network-nat", "start", "dhcp=no"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("network-nat", "status", "--json", "dhcp=no"));
+        j = json();
+        assertEquals(Boolean.TRUE, j.get("running"));
+        assertEquals("1", j.get("ip_forward"));
+        assertNull(j.get("dhcp"));
+        assertEquals(List.of("192.0.2.10/24 label eth0"), j.get("addresses"));
+    }
+
+    @Test
+    void scriptsWithoutAStatusHaveNoJson() {
+        assertEquals(1, run("vif-bridge", "status", "--json"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("unknown command 'status'"),
+                out.toString(StandardCharsets.UTF_8));
+    }
 }

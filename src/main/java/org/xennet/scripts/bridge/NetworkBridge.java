@@ -21,6 +21,8 @@ import org.xennet.net.Sysctls;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.JsonStatus;
+import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
@@ -35,7 +37,7 @@ import org.xennet.scripts.bridge.StateRecord.Topology;
  * script it never flushes the FORWARD chain, never gives up because some other bridge exists,
  * and moves IPv6 addresses and every route (all tables), not just the default gateway.
  */
-public final class NetworkBridge implements Script {
+public final class NetworkBridge implements Script, JsonStatus {
     private static final Log LOG = Log.get(NetworkBridge.class);
     private static final String FORWARD = "FORWARD";
 
@@ -44,6 +46,11 @@ public final class NetworkBridge implements Script {
     @Override
     public ScriptSpec spec() {
         return spec;
+    }
+
+    @Override
+    public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
+        return BridgeStatus.json(p, ctx);
     }
 
     @Override

@@ -3,7 +3,10 @@ package org.xennet.scripts.nat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
@@ -15,10 +18,12 @@ import org.xennet.net.Sysctls;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.JsonStatus;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
+import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
 import org.xennet.scripts.bridge.BridgeSettings;
 import org.xennet.scripts.nat.DhcpSetup.Backend;
@@ -33,7 +38,7 @@ import org.xennet.sys.ProcessRunner;
  * there is nothing to remove, a failure undoes what the call did, and netdev defaults to the
  * device of the default route.
  */
-public final class NetworkNat implements Script {
+public final class NetworkNat implements Script, JsonStatus {
     private static final Log LOG = Log.get(NetworkNat.class);
 
     private final ScriptSpec spec = Scripts.spec("network-nat").orElseThrow();
@@ -230,6 +235,38 @@ public final class NetworkNat implements Script {
             Files.deleteIfExists(p);
         } catch (IOException e) {
             LOG.warn("cannot remove " + p + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code status --json}: forwarding, the MASQUERADE rule, the DHCP set-up and netdev's addresses. */
+    @Override
+    public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
+        try (Network net = ctx.network().get()) {
+            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
+            Rule masq = NatFirewall.masquerade(netdev);
+            boolean present = ctx.firewall().get().exists(masq);
+            boolean exists = net.links().exists(netdev);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", StatusJson.VERSION);
+            m.put("script", "network-nat");
+            m.put("running", present);
+            m.put("netdev", netdev);
+            m.put("netdev_exists", exists);
+            m.put("ip_forward", net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null));
+            Map<String, Object> rule = new LinkedHashMap<>();
+            rule.put("rule", masq.asAppend());
+            rule.put("present", present);
+            m.put("masquerade", rule);
+            m.put("dhcp", dhcp.map(d -> d.describe()).orElse(null));
+            List<Object> addrs = new ArrayList<>();
+            if (exists) {
+                for (Address a : net.addresses().list(netdev)) {
+                    addrs.add(a.toString());
+                }
+            }
+            m.put("addresses", addrs);
+            return new StatusJson.Status(present ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
         }
     }
 }

@@ -15,10 +15,12 @@ import org.xennet.net.Sysctls;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.JsonStatus;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
+import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
 import org.xennet.scripts.bridge.BridgeSettings;
 
@@ -47,7 +49,7 @@ import org.xennet.scripts.bridge.BridgeSettings;
  * {@code network-route} hotplug lock (flock, like network-bridge's); status and dry runs do not.</li>
  * </ul>
  */
-public final class NetworkRoute implements Script {
+public final class NetworkRoute implements Script, JsonStatus {
     private static final Log LOG = Log.get(NetworkRoute.class);
     static final String FORWARD = "FORWARD";
 
@@ -279,5 +281,31 @@ public final class NetworkRoute implements Script {
             ctx.out().println("network-route is not set up on " + netdev);
         }
         return up ? ExitCodes.OK : ExitCodes.NOT_RUNNING;
+    }
+
+    /** {@code status --json}: forwarding, proxy ARP on netdev, the antispoof policy and the state record. */
+    @Override
+    public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
+        try (Network net = ctx.network().get()) {
+            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("version", StatusJson.VERSION);
+            m.put("script", "network-route");
+            String forward = net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null);
+            boolean exists = net.links().exists(netdev);
+            String proxy = exists ? net.sysctls().find(Sysctls.proxyArp(netdev)).orElse(null) : null;
+            boolean up = exists && "1".equals(forward) && "1".equals(proxy);
+            m.put("running", up);
+            m.put("netdev", netdev);
+            m.put("netdev_exists", exists);
+            m.put("ip_forward", forward);
+            m.put("proxy_arp", proxy);
+            Path file = RouteRecord.path(ctx.stateDir(), netdev);
+            Optional<RouteRecord> rec = exists ? RouteRecord.read(file) : Optional.empty();
+            m.put("forward_policy", rec.isPresent() && rec.get().oldForwardPolicy() != null
+                    ? ctx.firewall().get().policy(FORWARD) : null);
+            m.put("state_record", rec.isPresent() ? file.toString() : null);
+            return new StatusJson.Status(up ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
+        }
     }
 }
