@@ -299,4 +299,82 @@ public abstract class NetworkContract {
         assertEquals("0", s.get(Sysctls.IPV4_FORWARD));
         assertTrue(s.find("net/ipv4/conf/nosuch0/proxy_arp").isEmpty());
     }
+
+    /**
+     * Every link has its own IPv4 and IPv6 sysctls, copied from conf/default when it appears; an
+     * IPv4 default written later reaches the links whose key was never written.
+     */
+    @Test
+    void everyLinkGetsItsOwnSysctlsFromTheDefaults() {
+        Network net = network();
+        Sysctls s = net.sysctls();
+        Assumptions.assumeTrue(s.find("net/ipv6/conf/default/disable_ipv6").isPresent(), "no IPv6 in this kernel");
+        net.links().addVeth("va", "vb");
+        net.links().addBridge("br9", false, 0);
+        for (String dev : List.of("lo", "va", "vb", "br9")) {
+            assertEquals("0", s.get(Sysctls.proxyArp(dev)), dev);
+            assertEquals("0", s.get(Sysctls.ipv4Forwarding(dev)), dev);
+            assertEquals("0", s.get(Sysctls.disableIpv6(dev)), dev);
+        }
+        s.set(Sysctls.proxyArp("va"), "0");
+        s.set("net/ipv4/conf/default/proxy_arp", "1");
+        assertEquals("0", s.get(Sysctls.proxyArp("va")), "written on va: va keeps its own value");
+        assertEquals("1", s.get(Sysctls.proxyArp("vb")), "never written on vb: vb follows the default");
+        s.set("net/ipv6/conf/default/disable_ipv6", "1");
+        assertEquals("0", s.get(Sysctls.disableIpv6("vb")), "an IPv6 default is for new links only");
+        net.links().addBridge("br8", false, 0);
+        assertEquals("1", s.get(Sysctls.proxyArp("br8")));
+        assertEquals("1", s.get(Sysctls.disableIpv6("br8")));
+    }
+
+    /** A link's sysctls follow a rename and go with the link (and with a deleted veth's peer). */
+    @Test
+    void sysctlsFollowARenameAndGoWithTheLink() {
+        Network net = network();
+        Sysctls s = net.sysctls();
+        Assumptions.assumeTrue(s.find("net/ipv6/conf/default/disable_ipv6").isPresent(), "no IPv6 in this kernel");
+        net.links().addVeth("va", "vb");
+        s.set(Sysctls.proxyArp("va"), "1");
+        s.set(Sysctls.disableIpv6("va"), "1");
+        net.links().rename("va", "eth7");
+        assertEquals("1", s.get(Sysctls.proxyArp("eth7")));
+        assertEquals("1", s.get(Sysctls.disableIpv6("eth7")));
+        assertTrue(s.find(Sysctls.proxyArp("va")).isEmpty(), "the old name's keys are gone");
+        assertTrue(s.find(Sysctls.disableIpv6("va")).isEmpty());
+        s.set("net/ipv4/conf/default/proxy_arp", "0");
+        assertEquals("1", s.get(Sysctls.proxyArp("eth7")), "written before the rename: still its own value");
+        net.links().rename("eth7", "va");
+        assertEquals("1", s.get(Sysctls.proxyArp("va")), "a new link under an old name would have 0");
+        net.links().delete("vb");
+        for (String dev : List.of("va", "vb")) {
+            assertTrue(s.find(Sysctls.proxyArp(dev)).isEmpty(), dev);
+            assertTrue(s.find(Sysctls.ipv4Forwarding(dev)).isEmpty(), dev);
+            assertTrue(s.find(Sysctls.disableIpv6(dev)).isEmpty(), dev);
+        }
+        KernelException e = assertThrows(KernelException.class, () -> s.set(Sysctls.proxyArp("va"), "1"));
+        assertEquals(Errno.ENOENT, e.errnoName());
+    }
+
+    /** Writing ip_forward sets the forwarding flag of all, default and every link, whatever was written there. */
+    @Test
+    void ipForwardSetsTheForwardingFlagOfEveryLink() {
+        Network net = network();
+        Sysctls s = net.sysctls();
+        net.links().addVeth("va", "vb");
+        s.set(Sysctls.ipv4Forwarding("vb"), "1");
+        assertEquals("0", s.get(Sysctls.IPV4_FORWARD), "a link's flag leaves ip_forward alone");
+        s.set(Sysctls.IPV4_FORWARD, "1");
+        for (String dev : List.of("all", "default", "lo", "va", "vb")) {
+            assertEquals("1", s.get(Sysctls.ipv4Forwarding(dev)), dev);
+        }
+        net.links().addBridge("br9", false, 0);
+        assertEquals("1", s.get(Sysctls.ipv4Forwarding("br9")), "a new link copies default");
+        s.set(Sysctls.ipv4Forwarding("va"), "0");
+        s.set(Sysctls.IPV4_FORWARD, "0");
+        s.set(Sysctls.IPV4_FORWARD, "1");
+        assertEquals("1", s.get(Sysctls.ipv4Forwarding("va")), "ip_forward overrides a link's own value");
+        s.set(Sysctls.ipv4Forwarding("all"), "0");
+        assertEquals("0", s.get(Sysctls.IPV4_FORWARD), "conf/all/forwarding is ip_forward");
+        assertEquals("0", s.get(Sysctls.ipv4Forwarding("br9")));
+    }
 }

@@ -138,6 +138,7 @@ class DryRunGoldenTest {
                 "ip link set dev vif5.0 down",
                 "ip link set dev vif5.0 address fe:ff:ff:ff:ff:ff   # errors ignored",
                 "ip link set dev vif5.0 master xenbr0",
+                "sysctl -w net.ipv6.conf.vif5.0.disable_ipv6=1   # errors ignored",
                 "ip link set dev vif5.0 up",
                 "xenstore-write /local/domain/5/device/vif/0/mtu 1500",
                 "iptables -I FORWARD -m physdev --physdev-is-bridged --physdev-in vif5.0 -s 192.0.2.55 -j ACCEPT",

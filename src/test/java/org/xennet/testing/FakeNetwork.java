@@ -3,10 +3,13 @@ package org.xennet.testing;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import org.xennet.error.Errno;
 import org.xennet.error.KernelException;
 import org.xennet.error.NotFoundException;
@@ -27,14 +30,22 @@ import org.xennet.net.Sysctls;
  * A stateful in-memory network with the kernel's rules where xennet depends on them: names are
  * unique, only a bridge can be a master, deleting a veth end
  * deletes its peer, deleting a link drops its addresses and routes, a duplicate address or route
- * is EEXIST, a gateway must be on a connected subnet unless the route is onlink. It runs the
- * same contract tests as the kernel (NetworkContract), which keeps it honest.
+ * is EEXIST, a gateway must be on a connected subnet unless the route is onlink. Sysctls as in a
+ * fresh namespace: every link has its own {@code net/ipv4/conf/DEV/{forwarding,proxy_arp}} and
+ * {@code net/ipv6/conf/DEV/{disable_ipv6,forwarding}}, copied from {@code conf/default} when the
+ * link appears, carried along by a rename and gone with the link; writing {@code ip_forward}
+ * (= {@code conf/all/forwarding}) sets the forwarding flag of default and of every link; writing
+ * an IPv4 {@code conf/default} key updates the links whose key was never written; writing an
+ * IPv6 {@code conf/all} key sets it on default and every link. It runs the same contract tests
+ * as the kernel (NetworkContract), which keeps it honest.
  */
 public final class FakeNetwork implements Network {
     private final Map<Integer, Link> links = new LinkedHashMap<>();
     private final List<Address> addresses = new ArrayList<>();
     private final List<Route> routes = new ArrayList<>();
     private final Map<String, String> sysctl = new HashMap<>();
+    /** Per-link IPv4 keys written explicitly, which a later conf/default write leaves alone. */
+    private final Set<String> explicit = new HashSet<>();
     private int nextIndex = 1;
     private long nextMac = 0x02_00_00_00_10_00L;
 
@@ -43,22 +54,71 @@ public final class FakeNetwork implements Network {
     private final RouteOps routeOps = new Routes();
     private final Sysctls sysctls = new FakeSysctls();
 
+    private static final String V4 = "net/ipv4/conf/";
+    private static final String V6 = "net/ipv6/conf/";
+    private static final List<String> V4_KEYS = List.of("forwarding", "proxy_arp");
+    private static final List<String> V6_KEYS = List.of("disable_ipv6", "forwarding");
+
     public FakeNetwork() {
+        sysctl.put(Sysctls.IPV4_FORWARD, "0");
+        for (String conf : List.of("all", "default")) {
+            V4_KEYS.forEach(k -> sysctl.put(V4 + conf + "/" + k, "0"));
+            V6_KEYS.forEach(k -> sysctl.put(V6 + conf + "/" + k, "0"));
+        }
         put(new Link(nextIndex++, "lo", null, null, Link.IFF_LOOPBACK, 65536, MacAddress.of(new byte[6]), 0, 0,
                 OperState.UNKNOWN, true, null, 0, List.of()));
-        sysctl.put(Sysctls.IPV4_FORWARD, "0");
     }
 
     /** Adds a physical NIC (what the kernel's driver would create). */
     public FakeNetwork nic(String name, String mac, int mtu) {
         put(new Link(nextIndex++, name, null, null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, mtu,
                 MacAddress.parse(mac), 0, 0, OperState.DOWN, false, null, 0, List.of()));
-        sysctl.put("net/ipv4/conf/" + name + "/proxy_arp", "0");
         return this;
     }
 
+    /** The keys of a loaded br_netfilter module, with the kernel's defaults (1). */
+    public FakeNetwork brNetfilter() {
+        for (String k : List.of(Sysctls.BRIDGE_NF_CALL_ARPTABLES, Sysctls.BRIDGE_NF_CALL_IPTABLES,
+                Sysctls.BRIDGE_NF_CALL_IP6TABLES)) {
+            sysctl.put(k, "1");
+        }
+        return this;
+    }
+
+    /** Every sysctl key and value, sorted by key: for tests that check nothing changed. */
+    public Map<String, String> sysctlSnapshot() {
+        return new TreeMap<>(sysctl);
+    }
+
+    /** Registers a link; a new one gets its per-link sysctls from conf/default, as from the kernel. */
     private void put(Link l) {
-        links.put(l.index(), l);
+        Link old = links.put(l.index(), l);
+        if (old == null) {
+            V4_KEYS.forEach(k -> sysctl.put(V4 + l.name() + "/" + k, sysctl.get(V4 + "default/" + k)));
+            V6_KEYS.forEach(k -> sysctl.put(V6 + l.name() + "/" + k, sysctl.get(V6 + "default/" + k)));
+        } else if (!old.name().equals(l.name())) {
+            moveSysctls(old.name(), l.name());
+        }
+    }
+
+    /** A link's sysctl directories follow it to its new name ({@code to} null: the link is gone). */
+    private void moveSysctls(String from, String to) {
+        for (String family : List.of(V4, V6)) {
+            String prefix = family + from + "/";
+            for (String key : List.copyOf(sysctl.keySet())) {
+                if (key.startsWith(prefix)) {
+                    String value = sysctl.remove(key);
+                    boolean wasExplicit = explicit.remove(key);
+                    if (to != null) {
+                        String moved = family + to + "/" + key.substring(prefix.length());
+                        sysctl.put(moved, value);
+                        if (wasExplicit) {
+                            explicit.add(moved);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private Link byName(String op, String name) {
@@ -193,6 +253,7 @@ public final class FakeNetwork implements Network {
 
         private void remove(Link l) {
             links.remove(l.index());
+            moveSysctls(l.name(), null);
             addresses.removeIf(a -> a.index() == l.index());
             routes.removeIf(r -> r.oif() == l.index());
             for (Link p : List.copyOf(links.values())) {
@@ -394,6 +455,31 @@ public final class FakeNetwork implements Network {
                 throw err("sysctl write", key + "=" + value, Errno.ENOENT, null);
             }
             sysctl.put(key, value);
+            if (key.equals(Sysctls.IPV4_FORWARD) || key.equals(V4 + "all/forwarding")) {
+                // the kernel's inet_forward_change: all, default and every link
+                sysctl.put(Sysctls.IPV4_FORWARD, value);
+                sysctl.put(V4 + "all/forwarding", value);
+                sysctl.put(V4 + "default/forwarding", value);
+                links.values().forEach(l -> sysctl.put(V4 + l.name() + "/forwarding", value));
+            } else if (key.startsWith(V4 + "default/")) {
+                // devinet_copy_dflt_conf: links whose key was never written follow the default
+                String k = key.substring((V4 + "default/").length());
+                if (!k.equals("forwarding")) {
+                    for (Link l : links.values()) {
+                        String dev = V4 + l.name() + "/" + k;
+                        if (!explicit.contains(dev)) {
+                            sysctl.put(dev, value);
+                        }
+                    }
+                }
+            } else if (key.startsWith(V6 + "all/")) {
+                // addrconf's disable_ipv6 and forwarding changes: default and every link
+                String k = key.substring((V6 + "all/").length());
+                sysctl.put(V6 + "default/" + k, value);
+                links.values().forEach(l -> sysctl.put(V6 + l.name() + "/" + k, value));
+            } else if (key.startsWith(V4) && !key.startsWith(V4 + "all/")) {
+                explicit.add(key);
+            }
         }
     }
 }

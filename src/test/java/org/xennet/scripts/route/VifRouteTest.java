@@ -290,9 +290,6 @@ class VifRouteTest {
 
     @Test
     void vifnameRenamesFirstAndOfflineFindsTheRenamedDevice() {
-        // the fake keeps sysctls by name (the kernel's follow the device): give web0 its own
-        net.nic("web0", "fe:ff:ff:ff:ff:fe", 1500);
-        net.links().delete("web0");
         xs.put(BE + "/vifname", "web0");
         List<String> before = state();
         assertEquals(0, run("online", "type_if=vif"), err.toString());
