@@ -21,7 +21,7 @@ import org.xennet.sys.ProcessRunner;
  * script's variables in the environment ({@code command}, {@code dev}, {@code vif},
  * {@code XENBUS_PATH}, {@code bridge}, {@code ip}, {@code mac}, {@code type_if}). A hook can no
  * longer change the script's variables, and a failing hook is a warning instead of ending the
- * script.
+ * script. The step reads as the command that runs the hook: {@code env VAR=VALUE... HOOK}.
  */
 public final class Hooks {
     private Hooks() {
@@ -57,13 +57,23 @@ public final class Hooks {
         env.put("mac", p.get("mac", ""));
         env.put("script", script);
         env.putAll(more);
+        StringBuilder words = new StringBuilder("env");
+        env.forEach((k, v) -> words.append(' ').append(k).append('=').append(quote(v)));
         for (Path h : hooks) {
-            plan.add(Step.warn(h.toString(), () -> {
+            plan.add(Step.warn(words + " " + quote(h.toString()), () -> {
                 ProcessRunner.Result r = ProcessRunner.local().run(List.of(h.toString()), env);
                 if (!r.ok()) {
                     throw new XennetException("hook " + h + " exited " + r.status() + ": " + r.stderr().trim());
                 }
             }));
         }
+    }
+
+    /** A word as the shell reads it back: as is when plain, else in single quotes. */
+    static String quote(String v) {
+        if (!v.isEmpty() && v.matches("[A-Za-z0-9_./:@,+=-]+")) {
+            return v;
+        }
+        return "'" + v.replace("'", "'\\''") + "'";
     }
 }

@@ -53,9 +53,14 @@ public final class VifBridge extends VifScript {
             String d = link.name();
             Link bridge = findBridge(net, p);
             int mtu = p.integer("mtu", bridge.mtu(), 68, 65535);
+            boolean down = !link.isUp(); // a rename above has taken it down
             if (link.mac() == null || !link.mac().equals(MacAddress.XEN_BACKEND)) {
-                // the largest non-broadcast MAC, so the bridge never takes the guest's port address
-                plan.add(Step.required("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                // the largest non-broadcast MAC, so the bridge never takes the guest's port address;
+                // set while the link is down
+                if (!down) {
+                    plan.add(Step.required("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                    down = true;
+                }
                 plan.add(Step.bestEffort("ip link set dev " + d + " address " + MacAddress.XEN_BACKEND,
                         () -> net.links().setMac(d, MacAddress.XEN_BACKEND)));
             }
@@ -86,11 +91,14 @@ public final class VifBridge extends VifScript {
                 plan.add(Step.bestEffort("sysctl -w net.ipv6.conf." + d + ".disable_ipv6=1",
                         () -> net.sysctls().set(v6, "1")));
             }
-            plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
-                    .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+            if (down) {
+                plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
+                        .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+            }
             if (t.typeIf().equals("vif")) {
-                t.frontendMtuPath().ifPresent(path -> plan.add(Step.required("xenstore-write " + path + " " + mtu,
-                        () -> xs.write(path, String.valueOf(mtu)))));
+                t.frontendMtuPath().filter(path -> !xs.read(path).equals(Optional.of(String.valueOf(mtu))))
+                        .ifPresent(path -> plan.add(Step.required("xenstore-write " + path + " " + mtu,
+                                () -> xs.write(path, String.valueOf(mtu)))));
             }
             addFirewall(plan, ctx, d, p, true);
             Hooks.add(plan, ctx, "vif-bridge", command, d, t, p, bridge.name());

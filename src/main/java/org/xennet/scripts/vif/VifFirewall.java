@@ -3,7 +3,9 @@ package org.xennet.scripts.vif;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.xennet.config.ConfigFile;
+import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
 import org.xennet.plan.Plan;
@@ -15,7 +17,8 @@ import org.xennet.scripts.ScriptContext;
  * address an ACCEPT of bridged traffic coming in on the vif from that source, one for DHCP
  * requests (always allowed), and one for bridged traffic going out to the vif; with no address,
  * one unrestricted rule each way. Xen inserted the out rule once per address (identical
- * copies); it is inserted once here, so a repeated online never duplicates a rule.
+ * copies); it is inserted once here, so a repeated online never duplicates a rule. A rule
+ * already there (or already gone, for offline) has no step in the plan.
  */
 public final class VifFirewall {
     public static final String FORWARD = "FORWARD";
@@ -55,20 +58,25 @@ public final class VifFirewall {
     }
 
     /**
-     * online: each rule inserted at the top of its chain unless present (a failure is a warning,
-     * as Xen's "iptables setup failed"), undone on rollback only if this call inserted it. The
-     * firewall is opened on first use, so a plan without rules never starts iptables.
+     * online: each rule that is not there yet inserted at the top of its chain (a failure is a
+     * warning, as Xen's "iptables setup failed"), undone on rollback. Whether a rule is there is
+     * asked while planning, so that the plan (and --dry-run) shows only the rules that will be
+     * inserted; if iptables cannot tell then, the step asks again when it runs.
      */
     public static void insert(Plan plan, ScriptContext ctx, List<Rule> rules) {
         Firewall[] fw = {null};
         for (Rule r : rules) {
+            Optional<Boolean> present = present(ctx, fw, r);
+            if (present.orElse(false)) {
+                continue;
+            }
             String words = String.join(" ", r.spec());
             boolean[] added = {false};
             plan.add(Step.warn("iptables -I " + r.chain() + " " + words, () -> {
                 if (fw[0] == null) {
                     fw[0] = ctx.firewall().get();
                 }
-                if (!fw[0].exists(r)) {
+                if (present.isPresent() || !fw[0].exists(r)) {
                     fw[0].insert(r);
                     added[0] = true;
                 }
@@ -80,10 +88,16 @@ public final class VifFirewall {
         }
     }
 
-    /** offline: every copy of each rule removed (Xen's script inserted some twice), best effort. */
+    /**
+     * offline: every copy of each rule that is there removed (Xen's script inserted some twice),
+     * best effort; a rule that is not there is not in the plan.
+     */
     public static void remove(Plan plan, ScriptContext ctx, List<Rule> rules) {
         Firewall[] fw = {null};
         for (Rule r : rules) {
+            if (!present(ctx, fw, r).orElse(true)) {
+                continue;
+            }
             plan.add(Step.bestEffort("iptables -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
                 if (fw[0] == null) {
                     fw[0] = ctx.firewall().get();
@@ -92,6 +106,18 @@ public final class VifFirewall {
                     fw[0].delete(r);
                 }
             }));
+        }
+    }
+
+    /** Whether the rule is in its chain now; empty when iptables cannot tell (the step then finds out). */
+    private static Optional<Boolean> present(ScriptContext ctx, Firewall[] fw, Rule r) {
+        try {
+            if (fw[0] == null) {
+                fw[0] = ctx.firewall().get();
+            }
+            return Optional.of(fw[0].exists(r));
+        } catch (XennetException e) {
+            return Optional.empty();
         }
     }
 }

@@ -76,7 +76,9 @@ public abstract class VifScript implements Script {
                 spec.validate(p);
                 boolean up = command.equals("online") || command.equals("add");
                 int rc = up ? online(command, target, p, dryRun, ctx, xs) : offline(command, target, p, dryRun, ctx, xs);
-                if (!dryRun && command.equals("online")) {
+                if (dryRun && command.equals("online")) {
+                    ctx.out().println("xenstore-write " + target.key("hotplug-status") + " connected");
+                } else if (command.equals("online")) {
                     try {
                         xs.write(target.key("hotplug-status"), "connected");
                     } catch (XenStoreException e) {
