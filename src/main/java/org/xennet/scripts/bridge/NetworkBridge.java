@@ -344,14 +344,25 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
     }
 
+    /**
+     * FORWARD policy DROP and an ACCEPT per port, each planned only when it does not hold yet, so
+     * that the plan (and --dry-run) shows only what changes and stop undoes only that; the policy
+     * found is recorded only when start changed it.
+     */
     private static void addAntispoof(Plan plan, BridgeSettings s, Firewall fw, List<Rule> rules, String[] oldPolicy) {
-        plan.add(Step.required("iptables -P FORWARD DROP", () -> {
-            oldPolicy[0] = fw.policy(FORWARD);
-            fw.setPolicy(FORWARD, "DROP");
-        }).undoneBy("iptables -P FORWARD (previous policy)", () -> fw.setPolicy(FORWARD, oldPolicy[0])));
+        String policy = fw.policy(FORWARD);
+        if (!policy.equals("DROP")) {
+            plan.add(Step.required("iptables -P FORWARD DROP", () -> {
+                fw.setPolicy(FORWARD, "DROP");
+                oldPolicy[0] = policy;
+            }).undoneBy("iptables -P FORWARD " + policy, () -> fw.setPolicy(FORWARD, policy)));
+        }
         List<String> ports = s.netloop() ? List.of(s.pdev(), s.vif0()) : List.of(s.pdev());
         for (String port : ports) {
             Rule r = Rule.of(FORWARD, "-m", "physdev", "--physdev-in", port, "-j", "ACCEPT");
+            if (fw.exists(r)) {
+                continue; // someone else's rule: not ours to remove on stop
+            }
             plan.add(Step.required("iptables -A " + FORWARD + " -m physdev --physdev-in " + port + " -j ACCEPT", () -> {
                 if (!fw.exists(r)) {
                     fw.append(r);
@@ -365,6 +376,10 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
     }
 
+    /**
+     * bridge_nf_call_iptables/ip6tables: a step only where the value differs (its old value goes
+     * to the state record); a key that does not exist (br_netfilter not loaded) is a warning.
+     */
     private static void addSysctls(Plan plan, BridgeSettings s, Network net, List<String[]> changed) {
         String[][] wanted = {{Sysctls.BRIDGE_NF_CALL_IPTABLES, s.nfCallIptables()},
             {Sysctls.BRIDGE_NF_CALL_IP6TABLES, s.nfCallIp6tables()}};
@@ -374,23 +389,21 @@ public final class NetworkBridge implements Script, JsonStatus {
             }
             String key = w[0];
             String value = w[1];
-            String[] old = {null};
-            plan.add(Step.warn("sysctl -w " + key.replace('/', '.') + "=" + value, () -> {
-                Optional<String> cur = net.sysctls().find(key);
-                if (cur.isEmpty()) {
-                    throw new XennetException(key.replace('/', '.') + " does not exist (module br_netfilter is "
-                            + "not loaded, so bridged traffic is not filtered anyway)");
-                }
-                if (!cur.get().equals(value)) {
-                    old[0] = cur.get();
-                    net.sysctls().set(key, value);
-                    changed.add(new String[] {key, old[0]});
-                }
-            }).undoneBy("sysctl -w " + key.replace('/', '.') + "=(previous)", () -> {
-                if (old[0] != null) {
-                    net.sysctls().set(key, old[0]);
-                }
-            }));
+            String dotted = key.replace('/', '.');
+            Optional<String> cur = net.sysctls().find(key);
+            if (cur.isEmpty()) {
+                LOG.warn("network-bridge: " + dotted + " does not exist (module br_netfilter is not loaded, so "
+                        + "bridged traffic is not filtered anyway); not set");
+                continue;
+            }
+            if (cur.get().equals(value)) {
+                continue;
+            }
+            String old = cur.get();
+            plan.add(Step.warn("sysctl -w " + dotted + "=" + value, () -> {
+                net.sysctls().set(key, value);
+                changed.add(new String[] {key, old});
+            }).undoneBy("sysctl -w " + dotted + "=" + old, () -> net.sysctls().set(key, old)));
         }
     }
 
@@ -400,9 +413,13 @@ public final class NetworkBridge implements Script, JsonStatus {
         Path recordFile = StateRecord.path(ctx.stateDir(), s.bridge());
         Optional<StateRecord> rec = StateRecord.read(recordFile);
         if (!net.links().exists(s.bridge())) {
-            if (rec.isPresent() && !dryRun) {
-                LOG.warn("network-bridge: " + s.bridge() + " is gone; removing its state record " + recordFile);
-                deleteQuietly(recordFile);
+            if (rec.isPresent()) {
+                if (dryRun) {
+                    ctx.out().println("rm " + recordFile);
+                } else {
+                    LOG.warn("network-bridge: " + s.bridge() + " is gone; removing its state record " + recordFile);
+                    deleteQuietly(recordFile);
+                }
             }
             ctx.out().println("network-bridge: " + s.bridge() + " does not exist; nothing to stop");
             return ExitCodes.OK;
@@ -456,21 +473,7 @@ public final class NetworkBridge implements Script, JsonStatus {
             plan.add(rename(net, nd, BridgeSettings.TMP_BRIDGE));
         }
         plan.add(rename(net, pd, nd));
-        NicState before = r.nic();
-        plan.add(Step.required("restore " + nd + ": address " + before.mac() + ", mtu " + before.mtu()
-                + (before.up() ? ", up" : ", down") + ", " + before.addresses().size() + " addresses, "
-                + before.routes().size() + " routes", () -> restore(net, nd, before))
-                .undoneBy("ip link set dev " + nd + " down; ip addr flush dev " + nd, () -> {
-                    net.links().setUp(nd, false);
-                    net.addresses().flush(nd);
-                    String key = Sysctls.disableIpv6(nd);
-                    if (net.sysctls().find(key).isPresent()) {
-                        net.sysctls().set(key, "1"); // back to a layer-2 port
-                    }
-                    if (r.topology() == Topology.NETLOOP) {
-                        net.links().setMac(nd, MacAddress.XEN_BACKEND);
-                    }
-                }));
+        restoreNic(plan, net, nd, pd, r.nic());
         if (r.topology() == Topology.NETLOOP) {
             plan.add(Step.warn("ip link del " + r.vdev(), () -> net.links().delete(r.vdev())));
             plan.add(Step.warn("ip link del " + r.bridge(), () -> net.links().delete(r.bridge())));
@@ -482,12 +485,69 @@ public final class NetworkBridge implements Script, JsonStatus {
             plan.add(Step.warn("sysctl -w " + sc[0].replace('/', '.') + "=" + sc[1],
                     () -> net.sysctls().set(sc[0], sc[1])));
         }
-        plan.add(Step.bestEffort("rm " + recordFile, () -> deleteQuietly(recordFile)));
+        if (rec.isPresent()) {
+            plan.add(Step.bestEffort("rm " + recordFile, () -> deleteQuietly(recordFile)));
+        }
         ctx.runner("network-bridge", dryRun).run(plan);
         if (!dryRun) {
             ctx.out().println("network-bridge: " + r.bridge() + " stopped; " + nd + " restored");
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The NIC, renamed back to {@code nd}, gets what the record says it had: one command per
+     * change, decided from how {@code pd} is now (its MAC, MTU and disable_ipv6 as start left
+     * them; down, so without routes), each undone on its own if a later step fails.
+     */
+    private static void restoreNic(Plan plan, Network net, String nd, String pd, NicState before) {
+        Link now = net.links().get(pd);
+        MacAddress mac = now.mac();
+        if (before.mac() != null && !before.mac().equals(mac)) {
+            plan.add(Step.required("ip link set dev " + nd + " address " + before.mac(),
+                    () -> net.links().setMac(nd, before.mac()))
+                    .undoneBy("ip link set dev " + nd + " address " + mac, () -> net.links().setMac(nd, mac)));
+        }
+        int mtu = now.mtu();
+        if (mtu != before.mtu()) {
+            plan.add(Step.required("ip link set dev " + nd + " mtu " + before.mtu(),
+                    () -> net.links().setMtu(nd, before.mtu()))
+                    .undoneBy("ip link set dev " + nd + " mtu " + mtu, () -> net.links().setMtu(nd, mtu)));
+        }
+        Optional<String> v6 = net.sysctls().find(Sysctls.disableIpv6(pd));
+        String v6Before = before.ipv6Disabled();
+        if (v6Before != null && v6.isPresent() && !v6.get().equals(v6Before)) {
+            String cur = v6.get();
+            plan.add(Step.required("sysctl -w net.ipv6.conf." + nd + ".disable_ipv6=" + v6Before,
+                    () -> net.sysctls().set(Sysctls.disableIpv6(nd), v6Before))
+                    .undoneBy("sysctl -w net.ipv6.conf." + nd + ".disable_ipv6=" + cur,
+                            () -> net.sysctls().set(Sysctls.disableIpv6(nd), cur)));
+        }
+        if (before.up()) {
+            plan.add(up(net, nd));
+        }
+        List<Address> present = net.addresses().list(pd);
+        for (Address a : before.addresses()) {
+            if (present.stream().noneMatch(x -> x.prefix().equals(a.prefix()))) {
+                plan.add(Step.required("ip addr add " + a + " dev " + nd, () -> net.addresses().add(nd, a))
+                        .undoneBy("ip addr del " + a.prefix() + " dev " + nd, () -> net.addresses().delete(nd, a)));
+            }
+        }
+        for (Route r : before.routes()) {
+            boolean[] added = {false};
+            plan.add(Step.required("ip route add " + r.describe(nd), () -> {
+                try {
+                    addRoute(net, nd, r);
+                    added[0] = true;
+                } catch (AlreadyExistsException e) {
+                    // still there
+                }
+            }).undoneBy("ip route del " + r.describe(nd), () -> {
+                if (added[0]) {
+                    net.routes().delete(r.withOif(net.links().get(nd).index()));
+                }
+            }));
+        }
     }
 
     /**

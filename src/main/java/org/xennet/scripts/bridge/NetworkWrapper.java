@@ -79,14 +79,15 @@ public final class NetworkWrapper implements Script {
             ctx.out().println("network-wrapper: " + command + " " + pair.label());
             try {
                 int rc = new NetworkBridge().run(command, params.get(i), dryRun, ctx);
-                report.add(pair.label() + ": " + (rc == 0 ? ok(command) : rc == ExitCodes.NOT_RUNNING
+                report.add(pair.label() + ": " + (rc == 0 ? dryRun && !command.equals("status")
+                        ? "planned (dry run: nothing changed)" : ok(command) : rc == ExitCodes.NOT_RUNNING
                         ? "not started" : "exit " + rc));
                 if (rc != 0) {
                     failures++;
                 }
             } catch (XennetException e) {
                 failures++;
-                report.add(pair.label() + ": FAILED, rolled back: " + e.getMessage());
+                report.add(pair.label() + ": FAILED" + (dryRun ? "" : ", rolled back") + ": " + e.getMessage());
                 ctx.err().println("network-wrapper: " + pair.label() + ": " + e.getMessage());
             }
         }
