@@ -81,6 +81,28 @@ final class DhcpServer {
                 lines -> add ? DhcpEntries.argsWith(lines, dev) : DhcpEntries.argsWithout(lines, dev));
     }
 
+    /** ISC: whether {@link #args} would change the args file (false for dnsmasq). */
+    boolean argsChange(String dev, boolean add) {
+        if (backend() != Backend.ISC || setup.args() == null) {
+            return false;
+        }
+        List<String> lines = TextFile.read(setup.args());
+        return !(add ? DhcpEntries.argsWith(lines, dev) : DhcpEntries.argsWithout(lines, dev)).equals(lines);
+    }
+
+    /**
+     * The step's words and action that make the server read its files again: ISC {@code INIT
+     * restart}; for dnsmasq {@code kill -HUP PID}, with the pid found now, or null when there is
+     * no dnsmasq to tell (logged).
+     */
+    String reloadCommand() {
+        if (backend() == Backend.ISC) {
+            return setup.init() + " restart";
+        }
+        String pid = dnsmasqPid();
+        return pid == null ? null : "kill -HUP " + pid;
+    }
+
     /** Makes the server read its files again: ISC {@code INIT restart}, dnsmasq SIGHUP. */
     void reload() {
         if (backend() == Backend.ISC) {

@@ -126,13 +126,20 @@ public final class VifNat extends VifScript {
                     .undoneBy("restore the " + g.hostname() + " entry in " + s.setup().entryFile(),
                             () -> s.restoreHost(g.hostname(), old)));
         }
-        if (s.backend() == DhcpSetup.Backend.ISC) {
+        if (s.argsChange(dev, true)) {
             plan.add(Step.required("add " + dev + " to the interfaces in " + s.setup().args(), () -> s.args(dev, true))
                     .undoneBy("remove " + dev + " from the interfaces in " + s.setup().args(), () -> s.args(dev, false)));
         }
         // Xen ignores a failing dhcpd restart here; dnsmasq reads the file again on SIGHUP.
-        plan.add(Step.warn(s.backend() == DhcpSetup.Backend.ISC ? s.setup().init() + " restart"
-                : "kill -HUP $(cat " + s.setup().pidFile() + ")", s::reload));
+        addReload(plan, s, false);
+    }
+
+    /** The server told to read its files again (as Xen, every time); nothing when no dnsmasq runs. */
+    private static void addReload(Plan plan, DhcpServer s, boolean bestEffort) {
+        String words = s.reloadCommand();
+        if (words != null) {
+            plan.add(bestEffort ? Step.bestEffort(words, s::reload) : Step.warn(words, s::reload));
+        }
     }
 
     // ---------------------------------------------------------------- offline
@@ -160,12 +167,11 @@ public final class VifNat extends VifScript {
                     plan.add(Step.bestEffort("remove the " + g.hostname() + " entry from " + s.setup().entryFile(),
                             () -> s.putHost(g.hostname(), null)));
                 }
-                if (s.backend() == DhcpSetup.Backend.ISC) {
+                if (s.argsChange(d, false)) {
                     plan.add(Step.bestEffort("remove " + d + " from the interfaces in " + s.setup().args(),
                             () -> s.args(d, false)));
                 }
-                plan.add(Step.bestEffort(s.backend() == DhcpSetup.Backend.ISC ? s.setup().init() + " restart"
-                        : "kill -HUP $(cat " + s.setup().pidFile() + ")", s::reload));
+                addReload(plan, s, true);
             });
             Optional<Link> link = net.links().find(d);
             if (link.isPresent()) {
