@@ -138,4 +138,24 @@ class StatusJsonTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("unknown command 'status'"),
                 out.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void networkWrapperStatusHasEveryPair() {
+        net.nic("eth1", "00:16:3e:00:00:11", 1500);
+        assertEquals(0, run("network-wrapper", "start", "bridges=eth0:xenbr0,eth1:xenbr1"),
+                out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, run("network-wrapper", "status", "--json", "bridges=eth0:xenbr0,eth1:xenbr1"));
+        Map<String, Object> j = json();
+        assertEquals(List.of("version", "script", "running", "pairs"), new ArrayList<>(j.keySet()));
+        assertEquals(Boolean.TRUE, j.get("running"));
+        List<String> pairs = new ArrayList<>();
+        for (Object p : (List<?>) j.get("pairs")) {
+            Map<?, ?> m = (Map<?, ?>) p;
+            pairs.add(m.get("netdev") + ":" + ((Map<?, ?>) m.get("bridge")).get("name") + " " + m.get("running"));
+        }
+        assertEquals(List.of("eth0:xenbr0 true", "eth1:xenbr1 true"), pairs);
+        assertEquals(ExitCodes.NOT_RUNNING, run("network-wrapper", "status", "--json",
+                "bridges=eth0:xenbr0,eth1:xenbr1,eth2:xenbr2"));
+        assertEquals(Boolean.FALSE, json().get("running"), "eth2's pair is not started");
+    }
 }

@@ -13,6 +13,8 @@ import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.JsonStatus;
+import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
 import org.xennet.scripts.ScriptArgs;
@@ -29,7 +31,7 @@ import org.xennet.text.Printable;
  * others go on (unlike Xen's final network-bridge, an existing bridge does not stop the next
  * one), and the exit status is 1 if any pair failed.
  */
-public final class NetworkWrapper implements Script {
+public final class NetworkWrapper implements Script, JsonStatus {
     public static final String DEFAULT_CONFIG = "/etc/xen/xennet-bridges.conf";
 
     private final ScriptSpec spec = Scripts.spec("network-wrapper").orElseThrow();
@@ -46,20 +48,9 @@ public final class NetworkWrapper implements Script {
         }
     }
 
-    @Override
-    public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
-        List<Pair> pairs = p.get("bridges").isPresent() ? parseInline(p.get("bridges").get())
-                : parseFile(Path.of(p.get("config", DEFAULT_CONFIG)));
-        if (pairs.isEmpty()) {
-            throw new UsageException("network-wrapper: no netdev/bridge pairs (give bridges=eth0:xenbr0,... or list "
-                    + "them in " + p.get("config", DEFAULT_CONFIG) + ")");
-        }
-        List<Pair> order = new ArrayList<>(pairs);
-        if (command.equals("stop")) {
-            java.util.Collections.reverse(order);
-        }
+    /** Each pair's network-bridge parameters, all checked before the first is used: bad input changes nothing. */
+    private static List<Params> pairParams(List<Pair> order, Params p) {
         ScriptSpec bridgeSpec = Scripts.spec("network-bridge").orElseThrow();
-        // Check every pair before touching the first: bad input changes nothing.
         List<Params> params = new ArrayList<>();
         for (Pair pair : order) {
             Map<String, String> vars = new LinkedHashMap<>(p.globals());
@@ -72,6 +63,45 @@ public final class NetworkWrapper implements Script {
             bridgeSpec.validate(pp);
             params.add(pp);
         }
+        return params;
+    }
+
+    private static List<Pair> pairs(Params p) {
+        List<Pair> pairs = p.get("bridges").isPresent() ? parseInline(p.get("bridges").get())
+                : parseFile(Path.of(p.get("config", DEFAULT_CONFIG)));
+        if (pairs.isEmpty()) {
+            throw new UsageException("network-wrapper: no netdev/bridge pairs (give bridges=eth0:xenbr0,... or list "
+                    + "them in " + p.get("config", DEFAULT_CONFIG) + ")");
+        }
+        return pairs;
+    }
+
+    /** {@code status --json}: network-bridge's document for each pair; running when all are. */
+    @Override
+    public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
+        List<Params> params = pairParams(pairs(p), p);
+        List<Object> docs = new ArrayList<>();
+        boolean all = true;
+        for (Params pp : params) {
+            StatusJson.Status s = BridgeStatus.json(pp, ctx);
+            all &= s.exitCode() == ExitCodes.OK;
+            docs.add(s.data());
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", StatusJson.VERSION);
+        m.put("script", "network-wrapper");
+        m.put("running", all);
+        m.put("pairs", docs);
+        return new StatusJson.Status(all ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
+    }
+
+    @Override
+    public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
+        List<Pair> order = new ArrayList<>(pairs(p));
+        if (command.equals("stop")) {
+            java.util.Collections.reverse(order);
+        }
+        List<Params> params = pairParams(order, p);
         int failures = 0;
         List<String> report = new ArrayList<>();
         for (int i = 0; i < order.size(); i++) {
