@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.xennet.error.XennetException;
@@ -19,10 +16,6 @@ import org.xennet.model.Address;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
 import org.xennet.model.Route;
-import org.xennet.net.AddressOps;
-import org.xennet.net.LinkOps;
-import org.xennet.net.Network;
-import org.xennet.net.RouteOps;
 import org.xennet.net.Sysctls;
 import org.xennet.testing.FakeNetwork;
 
@@ -239,49 +232,11 @@ class VifNatTest extends NatTestBase {
     void vifnameRenamesTheVifFirst() {
         String be = guest(5, 0);
         xs.put(be + "/vifname", "guest-web");
-        // The fake keeps /proc/sys keys under a link's first name; the kernel moves them with a rename.
-        FakeNetwork inner = net;
-        Map<String, String> renamed = new HashMap<>(Map.of(Sysctls.proxyArp("guest-web"), "0"));
-        Sysctls sysctls = new Sysctls() {
-            @Override
-            public Optional<String> find(String key) {
-                return renamed.containsKey(key) ? Optional.of(renamed.get(key)) : inner.sysctls().find(key);
-            }
-
-            @Override
-            public void set(String key, String value) {
-                if (renamed.containsKey(key)) {
-                    renamed.put(key, value);
-                } else {
-                    inner.sysctls().set(key, value);
-                }
-            }
-        };
-        network = new Network() {
-            public LinkOps links() {
-                return inner.links();
-            }
-
-            public AddressOps addresses() {
-                return inner.addresses();
-            }
-
-            public RouteOps routes() {
-                return inner.routes();
-            }
-
-            public Sysctls sysctls() {
-                return sysctls;
-            }
-
-            public void close() {
-            }
-        };
         assertEquals(0, vif("online", 5, 0), err.toString());
         assertTrue(net.links().find("vif5.0").isEmpty());
         assertEquals(List.of("10.0.5.128/32"), addresses("guest-web"));
         assertEquals(List.of("10.0.5.1/32 dev guest-web src 10.0.5.128"), routes("guest-web"));
-        assertEquals("1", renamed.get(Sysctls.proxyArp("guest-web")));
+        assertEquals("1", net.sysctls().get(Sysctls.proxyArp("guest-web")), "proxy ARP on the renamed vif");
         assertEquals(0, vif("offline", 5, 0), err.toString());
         assertEquals(List.of(), addresses("guest-web"));
     }
