@@ -42,6 +42,7 @@ import org.apache.logging.log4j.core.pattern.PatternParser;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.xennet.testing.JsonReader;
 import org.kohsuke.args4j.Argument;
 import org.kohsuke.args4j.Option;
 import org.xennet.cli.Main;
@@ -285,7 +286,7 @@ class ReachabilityMetadataTest {
     @Test
     void everyResourceAndBundleExists() throws IOException {
         String text = read("resource-config.json");
-        Object json = Json.parse(text);
+        Object json = JsonReader.parse(text);
         Map<?, ?> root = (Map<?, ?>) json;
         List<String> problems = new ArrayList<>();
         for (Object include : (List<?>) ((Map<?, ?>) root.get("resources")).get("includes")) {
@@ -308,7 +309,7 @@ class ReachabilityMetadataTest {
     /** Proves the JSON reader the other tests trust. */
     @Test
     void theJsonReaderReadsWhatTheConfigFilesUse() {
-        Object v = Json.parse(" [ {\"name\": \"a\\\"b\\\\c\\u0041\", \"n\": -1.5e2, \"t\": true, \"f\": false, "
+        Object v = JsonReader.parse(" [ {\"name\": \"a\\\"b\\\\c\\u0041\", \"n\": -1.5e2, \"t\": true, \"f\": false, "
                 + "\"z\": null, \"l\": [ ], \"o\": { } } ] ");
         Map<?, ?> m = (Map<?, ?>) ((List<?>) v).get(0);
         assertEquals("a\"b\\cA", m.get("name"));
@@ -318,9 +319,9 @@ class ReachabilityMetadataTest {
         assertTrue(m.containsKey("z"));
         assertEquals(List.of(), m.get("l"));
         assertEquals(Map.of(), m.get("o"));
-        assertThrowsIae(() -> Json.parse("[1,]"));
-        assertThrowsIae(() -> Json.parse("{\"a\" 1}"));
-        assertThrowsIae(() -> Json.parse("[1] x"));
+        assertThrowsIae(() -> JsonReader.parse("[1,]"));
+        assertThrowsIae(() -> JsonReader.parse("{\"a\" 1}"));
+        assertThrowsIae(() -> JsonReader.parse("[1] x"));
     }
 
     // ----------------------------------------------------------------------------------------
@@ -522,7 +523,7 @@ class ReachabilityMetadataTest {
 
         static Config read(String file) throws IOException {
             Config c = new Config(file);
-            for (Object o : (List<?>) Json.parse(ReachabilityMetadataTest.read(file))) {
+            for (Object o : (List<?>) JsonReader.parse(ReachabilityMetadataTest.read(file))) {
                 Entry e = new Entry((Map<?, ?>) o);
                 assertFalse(c.entries.containsKey(e.name), file + " lists " + e.name + " twice");
                 c.entries.put(e.name, e);
@@ -583,183 +584,6 @@ class ReachabilityMetadataTest {
 
         boolean hasMethod(String kind, String method, List<String> params) {
             return flag("allDeclaredMethods") || methods(kind).contains(Map.entry(method, params));
-        }
-    }
-
-    /** A strict JSON reader (RFC 8259) for the metadata files: the project has no JSON library. */
-    static final class Json {
-        private final String s;
-        private int i;
-
-        private Json(String s) {
-            this.s = s;
-        }
-
-        static Object parse(String text) {
-            Json p = new Json(text);
-            Object v = p.value();
-            p.space();
-            if (p.i != text.length()) {
-                throw p.error("trailing text");
-            }
-            return v;
-        }
-
-        private Object value() {
-            space();
-            if (i >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(i);
-            switch (c) {
-                case '{': return object();
-                case '[': return array();
-                case '"': return string();
-                case 't': return literal("true", Boolean.TRUE);
-                case 'f': return literal("false", Boolean.FALSE);
-                case 'n': return literal("null", null);
-                default:
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        return number();
-                    }
-                    throw error("unexpected '" + c + "'");
-            }
-        }
-
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            i++;
-            space();
-            if (peek('}')) {
-                i++;
-                return m;
-            }
-            while (true) {
-                space();
-                if (!peek('"')) {
-                    throw error("expected a member name");
-                }
-                String key = string();
-                space();
-                expect(':');
-                if (m.put(key, value()) != null) {
-                    throw error("duplicate member " + key);
-                }
-                space();
-                if (peek(',')) {
-                    i++;
-                } else {
-                    expect('}');
-                    return m;
-                }
-            }
-        }
-
-        private List<Object> array() {
-            List<Object> l = new ArrayList<>();
-            i++;
-            space();
-            if (peek(']')) {
-                i++;
-                return l;
-            }
-            while (true) {
-                l.add(value());
-                space();
-                if (peek(',')) {
-                    i++;
-                } else {
-                    expect(']');
-                    return l;
-                }
-            }
-        }
-
-        private String string() {
-            i++;
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                if (i >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(i++);
-                if (c == '"') {
-                    return b.toString();
-                }
-                if (c < 0x20) {
-                    throw error("control character in string");
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                if (i >= s.length()) {
-                    throw error("unterminated escape");
-                }
-                char e = s.charAt(i++);
-                switch (e) {
-                    case '"': case '\\': case '/': b.append(e); break;
-                    case 'b': b.append('\b'); break;
-                    case 'f': b.append('\f'); break;
-                    case 'n': b.append('\n'); break;
-                    case 'r': b.append('\r'); break;
-                    case 't': b.append('\t'); break;
-                    case 'u':
-                        if (i + 4 > s.length()) {
-                            throw error("short \\u escape");
-                        }
-                        try {
-                            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-                        } catch (NumberFormatException x) {
-                            throw error("bad \\u escape");
-                        }
-                        i += 4;
-                        break;
-                    default: throw error("bad escape \\" + e);
-                }
-            }
-        }
-
-        private Double number() {
-            int start = i;
-            while (i < s.length() && "+-0123456789.eE".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-            try {
-                return Double.valueOf(s.substring(start, i));
-            } catch (NumberFormatException x) {
-                throw error("bad number");
-            }
-        }
-
-        private Object literal(String word, Object v) {
-            if (!s.startsWith(word, i)) {
-                throw error("expected " + word);
-            }
-            i += word.length();
-            return v;
-        }
-
-        private void space() {
-            while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
-                i++;
-            }
-        }
-
-        private boolean peek(char c) {
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        private void expect(char c) {
-            space();
-            if (!peek(c)) {
-                throw error("expected '" + c + "'");
-            }
-            i++;
-        }
-
-        private IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("JSON: " + what + " at offset " + i);
         }
     }
 }

@@ -7,8 +7,9 @@ import java.util.Map;
 
 /**
  * A strict RFC 8259 reader for tests of xennet's --json output: objects become LinkedHashMaps,
- * arrays Lists, numbers Longs (xennet prints integers only; anything else is refused), and
- * anything malformed (trailing commas, bare words, garbage after the value) is an error.
+ * arrays Lists, integers Longs and other numbers Doubles, and anything malformed (trailing
+ * commas, bare words, leading zeros, garbage after the value) is an error. Used for xennet's
+ * --json output and for the native-image metadata.
  */
 public final class JsonReader {
     private final String s;
@@ -153,18 +154,47 @@ public final class JsonReader {
         return v;
     }
 
-    private Long num() {
+    /** An integer as a Long (what xennet prints), a fraction or exponent as a Double. */
+    private Object num() {
         int start = i;
         if (peek() == '-') {
             i++;
         }
-        while (i < s.length() && Character.isDigit(s.charAt(i))) {
+        int digits = i;
+        while (Character.isDigit(peek())) {
             i++;
         }
-        if (i == start || s.substring(start, i).equals("-")) {
-            throw error("value expected");
+        if (i == digits || s.charAt(digits) == '0' && i - digits > 1) {
+            throw error("bad number");
         }
-        return Long.parseLong(s.substring(start, i));
+        boolean real = false;
+        if (peek() == '.') {
+            real = true;
+            i++;
+            int f = i;
+            while (Character.isDigit(peek())) {
+                i++;
+            }
+            if (i == f) {
+                throw error("bad fraction");
+            }
+        }
+        if (peek() == 'e' || peek() == 'E') {
+            real = true;
+            i++;
+            if (peek() == '+' || peek() == '-') {
+                i++;
+            }
+            int e = i;
+            while (Character.isDigit(peek())) {
+                i++;
+            }
+            if (i == e) {
+                throw error("bad exponent");
+            }
+        }
+        String n = s.substring(start, i);
+        return real ? (Object) Double.valueOf(n) : (Object) Long.valueOf(n);
     }
 
     private void blank() {
