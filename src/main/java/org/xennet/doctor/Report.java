@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.xennet.model.Link;
+import org.xennet.scripts.bridge.BridgeStatus;
 import org.xennet.text.Table;
 
 /**
@@ -103,11 +104,11 @@ public record Report(List<Bridge> bridges, List<Finding> findings, List<Skipped>
         m.put("clean", clean());
         List<Object> bs = new ArrayList<>();
         for (Bridge br : bridges) {
-            Map<String, Object> bm = link(br.link());
+            Map<String, Object> bm = BridgeStatus.link(br.link());
             bm.put("stp", br.link().bridge() != null && br.link().bridge().stpState() != 0);
             List<Object> ps = new ArrayList<>();
             for (Port p : br.ports()) {
-                Map<String, Object> pm = link(p.link());
+                Map<String, Object> pm = BridgeStatus.link(p.link());
                 pm.put("carrier", p.link().carrier());
                 pm.put("kind", p.guest() ? "vif" : p.what().equals("physical") ? "physical" : p.link().kind());
                 pm.put("description", p.what());
@@ -130,15 +131,6 @@ public record Report(List<Bridge> bridges, List<Finding> findings, List<Skipped>
             ss.add(sm);
         }
         m.put("skipped", ss);
-        return m;
-    }
-
-    private static Map<String, Object> link(Link l) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", l.name());
-        m.put("up", l.isUp());
-        m.put("mtu", l.mtu());
-        m.put("mac", l.mac() == null ? null : l.mac().toString());
         return m;
     }
 }
