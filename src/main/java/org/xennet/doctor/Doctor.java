@@ -17,7 +17,10 @@ import org.xennet.doctor.Finding.Check;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
+import org.xennet.model.IpAddress;
+import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
+import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
 import org.xennet.scripts.bridge.StateRecord;
@@ -71,10 +74,17 @@ public final class Doctor {
 
     /** A vif backend as libxl wrote it under {@code backend/vif/D/N}. */
     record XsVif(int domid, int devid, String path, String dev, String domain, String bridge, String script,
-            Integer mtu, String hotplugStatus, String hotplugError) {
+            Integer mtu, String hotplugStatus, String hotplugError, String ip) {
+        String scriptName() {
+            return script == null ? "" : script.substring(script.lastIndexOf('/') + 1);
+        }
+
         boolean bridged() {
-            String s = script == null ? "" : script.substring(script.lastIndexOf('/') + 1);
-            return s.isEmpty() ? bridge != null : s.equals("vif-bridge");
+            return scriptName().isEmpty() ? bridge != null : scriptName().equals("vif-bridge");
+        }
+
+        boolean routed() {
+            return scriptName().equals("vif-route") || scriptName().equals("vif-nat");
         }
 
         String who() {
@@ -96,6 +106,7 @@ public final class Doctor {
         }
         checkGuestsOffBridges();
         checkXenStoreVifs();
+        checkRouted();
         boolean guestsBridged = bridges.stream().flatMap(b -> b.ports().stream()).anyMatch(Report.Port::guest);
         String nfCall = net.sysctls().find(Sysctls.BRIDGE_NF_CALL_IPTABLES).map(String::trim).orElse(null);
         checkBridgeNetfilter(nfCall, guestsBridged);
@@ -127,7 +138,8 @@ public final class Doctor {
                             xs.read("/local/domain/" + d + "/name").orElse(null),
                             xs.read(be + "/bridge").filter(s -> !s.isEmpty()).orElse(null),
                             xs.read(be + "/script").orElse(null), mtu,
-                            xs.read(be + "/hotplug-status").orElse(""), xs.read(be + "/hotplug-error").orElse(null));
+                            xs.read(be + "/hotplug-status").orElse(""), xs.read(be + "/hotplug-error").orElse(null),
+                            xs.read(be + "/ip").filter(s -> !s.isBlank()).orElse(null));
                     known.put(dev, v);
                     known.putIfAbsent(dev + "-emu", v);
                 }
@@ -322,6 +334,58 @@ public final class Doctor {
                         + ") is connected in XenStore (" + v.path() + ") but has no interface",
                         "restart the guest's network: xl network-detach/network-attach, or reboot the guest"));
             }
+        }
+    }
+
+    /**
+     * Guests of vif-route and vif-nat that XenStore says are connected: forwarding on, proxy ARP
+     * on their vif, and each address of their {@code ip} key routed to their vif.
+     */
+    private void checkRouted() {
+        List<String> routed = new ArrayList<>();
+        for (Map.Entry<String, XsVif> e : known.entrySet()) {
+            XsVif v = e.getValue();
+            Link l = byName.get(v.dev());
+            if (!e.getKey().equals(v.dev()) || !v.routed() || l == null || !v.hotplugStatus().equals("connected")) {
+                continue;
+            }
+            routed.add(v.dev());
+            String rerun = "vif=" + v.dev() + " XENBUS_PATH=" + v.path() + " /etc/xen/scripts/" + v.scriptName()
+                    + " online";
+            if (!"1".equals(net.sysctls().find(Sysctls.proxyArp(v.dev())).map(String::trim).orElse(null))) {
+                findings.add(Finding.warning(Check.ROUTED_PROXY_ARP, v.dev(), "proxy ARP is off on " + v.dev() + " ("
+                        + v.who() + ", " + v.scriptName() + "): dom0 does not answer the guest's ARP for its gateway",
+                        "sysctl -w net.ipv4.conf." + v.dev() + ".proxy_arp=1, or run " + rerun));
+            }
+            if (v.ip() == null) {
+                continue;
+            }
+            for (String word : v.ip().trim().split("[ ,]+")) {
+                IpAddress a;
+                try {
+                    a = IpPrefix.parse(word).address();
+                } catch (RuntimeException bad) {
+                    continue; // vif-route refuses it and says so in hotplug-error
+                }
+                if (a.family() != IpAddress.AF_INET) {
+                    continue;
+                }
+                Optional<Route> r = net.routes().lookup(a);
+                if (r.isEmpty() || r.get().oif() != l.index()) {
+                    String via = r.isEmpty() ? "no route" : "the route goes to "
+                            + Optional.ofNullable(byIndex.get(r.get().oif())).map(Link::name).orElse("another link");
+                    findings.add(Finding.error(Check.ROUTED_NO_ROUTE, v.dev(), "the guest address " + a + " of "
+                            + v.dev() + " (" + v.who() + ") is not routed to it (" + via + "): its traffic from "
+                            + "outside is lost", "run " + rerun + " (it adds: ip route add " + a + " dev " + v.dev()
+                                    + " src DOM0_ADDRESS)"));
+                }
+            }
+        }
+        if (!routed.isEmpty() && !"1".equals(net.sysctls().find(Sysctls.IPV4_FORWARD).map(String::trim).orElse(null))) {
+            findings.add(Finding.error(Check.ROUTED_FORWARDING, "net.ipv4.ip_forward", "net.ipv4.ip_forward is 0 and "
+                    + String.join(", ", routed) + (routed.size() == 1 ? " is" : " are") + " routed: "
+                    + (routed.size() == 1 ? "its guest reaches" : "their guests reach") + " dom0 only",
+                    "network-route start (network-nat start for NAT), which sets it and restores it on stop"));
         }
     }
 

@@ -35,6 +35,9 @@ public record Finding(Severity severity, Check check, String subject, String mes
         VIF_MTU("vif-mtu"),
         BRIDGE_NF_CONNTRACK("bridge-nf-conntrack"),
         FORWARD_DROP("forward-drop"),
+        ROUTED_FORWARDING("routed-forwarding"),
+        ROUTED_PROXY_ARP("routed-proxy-arp"),
+        ROUTED_NO_ROUTE("routed-no-route"),
         STATE_RECORD("state-record"),
         START_INTERRUPTED("start-interrupted");
 

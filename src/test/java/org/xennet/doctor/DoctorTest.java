@@ -25,10 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.xennet.cli.Cli;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Rule;
+import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
 import org.xennet.model.OperState;
+import org.xennet.model.Route;
 import org.xennet.net.LinkOps;
 import org.xennet.net.Network;
+import org.xennet.net.RouteOps;
 import org.xennet.net.Sysctls;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.FakeFirewall;
@@ -127,8 +130,10 @@ class DoctorTest {
             }
         };
         LinkOps links = n.links();
+        RouteOps routes = n.routes();
         Network m = mock(Network.class);
         when(m.links()).thenReturn(links);
+        when(m.routes()).thenReturn(routes);
         when(m.sysctls()).thenReturn(s);
         return m;
     }
@@ -272,13 +277,40 @@ class DoctorTest {
                 findingLines());
     }
 
-    @Test
-    void routedVifsAreNotExpectedOnABridge() {
+    /** A guest as vif-route leaves it: vif up, proxy ARP on, a host route per address, forwarding on. */
+    private void routedGuest() {
         net.links().addVeth("vif9.0", "g9");
         net.links().setUp("vif9.0", true);
+        net.sysctls().set(Sysctls.proxyArp("vif9.0"), "1");
+        net.sysctls().set(Sysctls.IPV4_FORWARD, "1");
+        net.routes().add(Route.unicast(IpPrefix.parse("192.0.2.99/32"), null, net.links().get("vif9.0").index()));
         xs.put("backend/vif/9/0/script", "/etc/xen/scripts/vif-route").put("backend/vif/9/0/hotplug-status",
-                "connected");
+                "connected").put("backend/vif/9/0/ip", "192.0.2.99");
+    }
+
+    @Test
+    void routedVifsAreNotExpectedOnABridge() {
+        routedGuest();
         assertEquals(0, xennet("doctor"), output());
+    }
+
+    @Test
+    void aRoutedGuestWithoutItsRouteProxyArpOrForwardingIsReported() {
+        routedGuest();
+        net.routes().delete(net.routes().list().stream().filter(r -> r.oif() == net.links().get("vif9.0").index())
+                .findFirst().orElseThrow());
+        net.sysctls().set(Sysctls.proxyArp("vif9.0"), "0");
+        net.sysctls().set(Sysctls.IPV4_FORWARD, "0");
+        assertEquals(1, xennet("doctor"));
+        assertEquals(List.of(
+                "error: the guest address 192.0.2.99 of vif9.0 (domain 9) is not routed to it (no route): its traffic "
+                        + "from outside is lost; fix: run vif=vif9.0 XENBUS_PATH=backend/vif/9/0 /etc/xen/scripts/"
+                        + "vif-route online (it adds: ip route add 192.0.2.99 dev vif9.0 src DOM0_ADDRESS)",
+                "error: net.ipv4.ip_forward is 0 and vif9.0 is routed: its guest reaches dom0 only; fix: network-route "
+                        + "start (network-nat start for NAT), which sets it and restores it on stop",
+                "warning: proxy ARP is off on vif9.0 (domain 9, vif-route): dom0 does not answer the guest's ARP for "
+                        + "its gateway; fix: sysctl -w net.ipv4.conf.vif9.0.proxy_arp=1, or run vif=vif9.0 "
+                        + "XENBUS_PATH=backend/vif/9/0 /etc/xen/scripts/vif-route online"), findingLines());
     }
 
     @Test

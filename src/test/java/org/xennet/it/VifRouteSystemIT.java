@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xennet.lab.LabNetwork;
+import org.xennet.testing.JsonReader;
 import org.xennet.testing.Labs;
 import org.xennet.testing.StateDiff;
 import org.xennet.testing.XenstoredFixture;
@@ -171,6 +172,29 @@ class VifRouteSystemIT {
         assertEquals(0, stop.status(), stop.err());
         StateDiff.assertSame(before, state("vif5.0"), "dom0 is exactly as before");
         assertTrue(lab.unreachable(lab.lan(), GUEST_IP), "and the guest is gone from the LAN");
+    }
+
+    @Test
+    void doctorSeesARoutedGuestLoseItsRouteAndForwarding() {
+        guest("g8", "vif8.0", "192.0.2.63/24");
+        assertEquals(0, xennet("network-route", Map.of(), "start").status());
+        libxlKeys(8, 0, Map.of("ip", "192.0.2.63"));
+        assertEquals(0, vif("online", 8, 0, "").status());
+        Executable.Run healthy = xennet("xennet", Map.of(), "doctor");
+        assertEquals(0, healthy.status(), healthy.out() + healthy.err());
+
+        ip("route", "del", "192.0.2.63", "dev", "vif8.0");
+        lab.exec(lab.dom0(), "sysctl", "-qw", "net.ipv4.ip_forward=0");
+        Executable.Run sick = xennet("xennet", Map.of(), "doctor", "--json");
+        assertEquals(1, sick.status(), sick.err());
+        List<String> found = new ArrayList<>();
+        for (Object f : (List<?>) JsonReader.object(sick.out()).get("findings")) {
+            found.add(((Map<?, ?>) f).get("check") + " " + ((Map<?, ?>) f).get("subject"));
+        }
+        assertEquals(List.of("routed-no-route vif8.0", "routed-forwarding net.ipv4.ip_forward"), found, sick.out());
+
+        assertEquals(0, vif("offline", 8, 0, "").status());
+        assertEquals(0, xennet("network-route", Map.of(), "stop").status());
     }
 
     @Test
