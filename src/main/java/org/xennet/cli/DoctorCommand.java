@@ -103,8 +103,8 @@ final class DoctorCommand {
             Plan plan = new Plan("xennet fix");
             repairs.forEach(r -> plan.add(r.step(net)));
             ctx.out().print(plan.render());
-            ctx.out().println("(dry run: nothing changed; " + repairs.size() + " fix" + (repairs.size() == 1 ? "" : "es")
-                    + " would run)");
+            int n = repairs.size();
+            ctx.out().println("(dry run: nothing changed; " + n + " fix" + (n == 1 ? "" : "es") + " would run)");
             ctx.out().print(manual(report));
             return Cli.OK;
         }

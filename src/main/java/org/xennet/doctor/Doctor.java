@@ -163,7 +163,7 @@ public final class Doctor {
     }
 
     private void skipXenStore(String why) {
-        skipped.add(new Report.Skipped("vif-wrong-bridge, vif-no-interface, vif-hotplug-error, bridge-missing",
+        skipped.add(new Report.Skipped(String.join(", ", Check.needingXenStore()),
                 why + "; the vif MTU is compared with its bridge's only"));
     }
 
@@ -245,10 +245,7 @@ public final class Doctor {
                 checkVifState(p, expected, v);
                 return;
             }
-            findings.add(Finding.error(Check.BRIDGE_MISSING, p.name(), p.name() + " (" + v.who() + ") should be on "
-                    + v.bridge() + " (" + v.path() + "/bridge), which does not exist",
-                    "create it (network-bridge start bridge=" + v.bridge() + " netdev=NIC), or correct the guest's "
-                            + "vif 'bridge=' setting"));
+            bridgeMissing(p, v);
         }
         checkVifState(p, br, v);
     }
@@ -283,9 +280,20 @@ public final class Doctor {
                     : f.repairedBy(r));
         }
         if (!p.isUp()) {
-            findings.add(Finding.warning(Check.VIF_DOWN, p.name(), p.name() + (v != null ? " (" + v.who() + ")" : "")
-                    + " is down: the guest has no network on it", null).repairedBy(new Repair.Up(p.name())));
+            vifDown(p, v);
         }
+    }
+
+    private void vifDown(Link p, XsVif v) {
+        findings.add(Finding.warning(Check.VIF_DOWN, p.name(), p.name() + (v != null ? " (" + v.who() + ")" : "")
+                + " is down: the guest has no network on it", null).repairedBy(new Repair.Up(p.name())));
+    }
+
+    private void bridgeMissing(Link p, XsVif v) {
+        findings.add(Finding.error(Check.BRIDGE_MISSING, p.name(), p.name() + " (" + v.who() + ") should be on "
+                + v.bridge() + " (" + v.path() + "/bridge), which does not exist",
+                "create it (network-bridge start bridge=" + v.bridge() + " netdev=NIC), or correct the guest's "
+                        + "vif 'bridge=' setting"));
     }
 
     /** Guest vifs on no bridge at all: down ones, and bridged ones XenStore puts on a bridge. */
@@ -303,14 +311,10 @@ public final class Doctor {
                             .repairedBy(new Repair.Attach(p.name(), v.bridge(), null)));
                     checkVifState(p, expected, v);
                 } else {
-                    findings.add(Finding.error(Check.BRIDGE_MISSING, p.name(), p.name() + " (" + v.who()
-                            + ") should be on " + v.bridge() + " (" + v.path() + "/bridge), which does not exist",
-                            "create it (network-bridge start bridge=" + v.bridge() + " netdev=NIC), or correct the "
-                                    + "guest's vif 'bridge=' setting"));
+                    bridgeMissing(p, v);
                 }
             } else if (!p.isUp()) {
-                findings.add(Finding.warning(Check.VIF_DOWN, p.name(), p.name() + (v != null ? " (" + v.who() + ")" : "")
-                        + " is down: the guest has no network on it", null).repairedBy(new Repair.Up(p.name())));
+                vifDown(p, v);
             }
         }
     }

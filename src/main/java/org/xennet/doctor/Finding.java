@@ -24,31 +24,44 @@ public record Finding(Severity severity, Check check, String subject, String mes
 
     /** The checks, with the ids that --json prints; an id never changes meaning. */
     public enum Check {
-        BRIDGE_DOWN("bridge-down"),
-        PORT_DOWN("port-down"),
-        PORT_NO_CARRIER("port-no-carrier"),
-        VIF_DOWN("vif-down"),
-        VIF_WRONG_BRIDGE("vif-wrong-bridge"),
-        VIF_NO_INTERFACE("vif-no-interface"),
-        VIF_HOTPLUG_ERROR("vif-hotplug-error"),
-        BRIDGE_MISSING("bridge-missing"),
-        VIF_MTU("vif-mtu"),
-        BRIDGE_NF_CONNTRACK("bridge-nf-conntrack"),
-        FORWARD_DROP("forward-drop"),
-        ROUTED_FORWARDING("routed-forwarding"),
-        ROUTED_PROXY_ARP("routed-proxy-arp"),
-        ROUTED_NO_ROUTE("routed-no-route"),
-        STATE_RECORD("state-record"),
-        START_INTERRUPTED("start-interrupted");
+        BRIDGE_DOWN("bridge-down", false),
+        PORT_DOWN("port-down", false),
+        PORT_NO_CARRIER("port-no-carrier", false),
+        VIF_DOWN("vif-down", false),
+        VIF_WRONG_BRIDGE("vif-wrong-bridge", true),
+        VIF_NO_INTERFACE("vif-no-interface", true),
+        VIF_HOTPLUG_ERROR("vif-hotplug-error", true),
+        BRIDGE_MISSING("bridge-missing", true),
+        VIF_MTU("vif-mtu", false),
+        BRIDGE_NF_CONNTRACK("bridge-nf-conntrack", false),
+        FORWARD_DROP("forward-drop", false),
+        ROUTED_FORWARDING("routed-forwarding", true),
+        ROUTED_PROXY_ARP("routed-proxy-arp", true),
+        ROUTED_NO_ROUTE("routed-no-route", true),
+        STATE_RECORD("state-record", false),
+        START_INTERRUPTED("start-interrupted", false);
 
         private final String id;
+        private final boolean needsXenStore;
 
-        Check(String id) {
+        Check(String id, boolean needsXenStore) {
             this.id = id;
+            this.needsXenStore = needsXenStore;
         }
 
         public String id() {
             return id;
+        }
+
+        /** The checks that cannot be made without XenStore's vif backends. */
+        public static java.util.List<String> needingXenStore() {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            for (Check c : values()) {
+                if (c.needsXenStore) {
+                    ids.add(c.id);
+                }
+            }
+            return ids;
         }
     }
 

@@ -395,10 +395,12 @@ class DoctorTest {
                 + "else: ip link set dev vif6.0 mtu 1500",
                 "warning: vif6.0 is down: the guest has no network on it; fix: ip link set dev vif6.0 up"
                 + "  [xennet fix]"), findingLines(), "the wrong bridge needs XenStore to be seen");
-        assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, bridge-missing: "
+        assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, "
+                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route: "
                 + "XenStore is not reachable (cannot connect to xenstored"), output());
         assertEquals(1, xennet("doctor", "--no-xenstore"));
-        assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, bridge-missing: "
+        assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, "
+                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route: "
                 + "--no-xenstore was given"), output());
     }
 
@@ -415,7 +417,8 @@ class DoctorTest {
         assertEquals("vif-mtu", mtu.get("check"));
         assertEquals(Boolean.FALSE, mtu.get("automatic"), "without the guest's mtu key an MTU is not safe to set");
         assertEquals(List.of(Map.of("checks", List.of("vif-wrong-bridge", "vif-no-interface", "vif-hotplug-error",
-                "bridge-missing"), "reason", "--no-xenstore was given; the vif MTU is compared with its bridge's only")),
+                "bridge-missing", "routed-forwarding", "routed-proxy-arp", "routed-no-route"), "reason",
+                "--no-xenstore was given; the vif MTU is compared with its bridge's only")),
                 j.get("skipped"));
 
         assertEquals(1, xennet("doctor", "--json"));
