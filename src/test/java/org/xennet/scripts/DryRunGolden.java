@@ -28,7 +28,7 @@ import org.xennet.testing.FakeNetwork;
 import org.xennet.testing.FakeXenStore;
 
 /**
- * What the --dry-run golden tests share: a host with eth0 (00:16:3e:00:00:10, 192.0.2.10/24,
+ * What the --dry-run golden tests (and StatusJsonTest) share: a host with eth0 (00:16:3e:00:00:10, 192.0.2.10/24,
  * default route via 192.0.2.1), the fake network, firewall and XenStore, a temporary tree for the
  * host's files, the state records and the locks; {@link #dryRun} runs a script with --dry-run and
  * checks that nothing at all changed: links, addresses, routes, every sysctl, the firewall's
@@ -70,6 +70,12 @@ abstract class DryRunGolden {
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
         return new ScriptContext(env, () -> net, () -> fw, () -> xs, ps, ps, tmp.resolve("root"), tmp.resolve("lock"),
                 tmp.resolve("state"), Duration.ZERO, null);
+    }
+
+    /** Runs a script for real and returns its exit status; what it printed stays in {@code out}. */
+    int call(String script, String... args) {
+        out.reset();
+        return new Cli(context()).run(script, args);
     }
 
     /** Runs a script for real (to set up a scenario); fails the test unless it exits 0. */

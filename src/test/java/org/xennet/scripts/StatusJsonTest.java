@@ -4,64 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.xennet.cli.Cli;
-import org.xennet.model.IpAddress;
-import org.xennet.model.IpPrefix;
-import org.xennet.model.Route;
-import org.xennet.testing.FakeFirewall;
-import org.xennet.testing.FakeNetwork;
-import org.xennet.testing.FakeXenStore;
 import org.xennet.testing.JsonReader;
 
 /** {@code status --json}: the documented shapes, parsed back, and the exit status of the text form. */
 @Tag("cli")
-class StatusJsonTest {
-    @TempDir
-    Path tmp;
-
-    private FakeNetwork net;
-    private FakeFirewall fw;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-    @BeforeEach
-    void setUp() {
-        net = new FakeNetwork().nic("eth0", "00:16:3e:00:00:10", 1500);
-        net.links().setUp("eth0", true);
-        net.addresses().add("eth0", IpPrefix.parse("192.0.2.10/24"));
-        net.routes().add(Route.unicast(IpPrefix.anyOf(IpAddress.AF_INET), IpAddress.parse("192.0.2.1"),
-                net.links().get("eth0").index()));
-        fw = new FakeFirewall();
-    }
-
-    private int run(String script, String... args) {
-        Map<String, String> env = Map.of("XENNET_CONF", tmp.resolve("none").toString(), "XENNET_LOG_FILE", "none",
-                "XENNET_SYSLOG", "no");
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, FakeXenStore::new, ps, ps,
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, null);
-        out.reset();
-        return new Cli(ctx).run(script, args);
-    }
-
+class StatusJsonTest extends DryRunGolden {
     private Map<String, Object> json() {
         return JsonReader.object(out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void networkBridgeStatusBeforeAndAfterStart() {
-        assertEquals(ExitCodes.NOT_RUNNING, run("network-bridge", "status", "--json"));
+        assertEquals(ExitCodes.NOT_RUNNING, call("network-bridge", "status", "--json"));
         Map<String, Object> j = json();
         assertEquals(List.of("version", "script", "running", "netdev", "topology", "bridge", "addresses", "routes",
                 "state_record"), new ArrayList<>(j.keySet()));
@@ -69,8 +29,8 @@ class StatusJsonTest {
         assertEquals(Boolean.FALSE, j.get("running"));
         assertNull(j.get("bridge"));
 
-        assertEquals(0, run("network-bridge", "start"), out.toString(StandardCharsets.UTF_8));
-        assertEquals(0, run("network-bridge", "status", "--json"));
+        assertEquals(0, call("network-bridge", "start"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, call("network-bridge", "status", "--json"));
         j = json();
         assertEquals(Boolean.TRUE, j.get("running"));
         assertEquals("eth0", j.get("netdev"));
@@ -90,7 +50,7 @@ class StatusJsonTest {
 
     @Test
     void jsonGoesWithStatusOnly() {
-        assertEquals(1, run("network-bridge", "start", "--json"));
+        assertEquals(1, call("network-bridge", "start", "--json"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("network-bridge: --json goes with status, not with "
                 + "'start'"), out.toString(StandardCharsets.UTF_8));
         assertEquals(List.of("lo", "eth0"), net.links().list().stream().map(l -> l.name()).toList(), "nothing started");
@@ -98,14 +58,14 @@ class StatusJsonTest {
 
     @Test
     void networkRouteStatus() {
-        assertEquals(ExitCodes.NOT_RUNNING, run("network-route", "status", "--json"));
+        assertEquals(ExitCodes.NOT_RUNNING, call("network-route", "status", "--json"));
         Map<String, Object> j = json();
         assertEquals(List.of("version", "script", "running", "netdev", "netdev_exists", "ip_forward", "proxy_arp",
                 "forward_policy", "state_record"), new ArrayList<>(j.keySet()));
         assertEquals(Boolean.FALSE, j.get("running"));
         assertEquals("0", j.get("ip_forward"));
-        assertEquals(0, run("network-route", "start", "antispoof=yes"), out.toString(StandardCharsets.UTF_8));
-        assertEquals(0, run("network-route", "status", "--json"));
+        assertEquals(0, call("network-route", "start", "antispoof=yes"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, call("network-route", "status", "--json"));
         j = json();
         assertEquals(Boolean.TRUE, j.get("running"));
         assertEquals("eth0", j.get("netdev"));
@@ -117,14 +77,14 @@ class StatusJsonTest {
 
     @Test
     void networkNatStatus() {
-        assertEquals(ExitCodes.NOT_RUNNING, run("network-nat", "status", "--json", "dhcp=no"));
+        assertEquals(ExitCodes.NOT_RUNNING, call("network-nat", "status", "--json", "dhcp=no"));
         Map<String, Object> j = json();
         assertEquals(List.of("version", "script", "running", "netdev", "netdev_exists", "ip_forward", "masquerade",
                 "dhcp", "addresses"), new ArrayList<>(j.keySet()));
         assertEquals(Map.of("rule", "-t nat -A POSTROUTING -o eth0 -j MASQUERADE", "present", false),
                 j.get("masquerade"));
-        assertEquals(0, run("network-nat", "start", "dhcp=no"), out.toString(StandardCharsets.UTF_8));
-        assertEquals(0, run("network-nat", "status", "--json", "dhcp=no"));
+        assertEquals(0, call("network-nat", "start", "dhcp=no"), out.toString(StandardCharsets.UTF_8));
+        assertEquals(0, call("network-nat", "status", "--json", "dhcp=no"));
         j = json();
         assertEquals(Boolean.TRUE, j.get("running"));
         assertEquals("1", j.get("ip_forward"));
@@ -134,7 +94,7 @@ class StatusJsonTest {
 
     @Test
     void scriptsWithoutAStatusHaveNoJson() {
-        assertEquals(1, run("vif-bridge", "status", "--json"));
+        assertEquals(1, call("vif-bridge", "status", "--json"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("unknown command 'status'"),
                 out.toString(StandardCharsets.UTF_8));
     }
@@ -142,9 +102,9 @@ class StatusJsonTest {
     @Test
     void networkWrapperStatusHasEveryPair() {
         net.nic("eth1", "00:16:3e:00:00:11", 1500);
-        assertEquals(0, run("network-wrapper", "start", "bridges=eth0:xenbr0,eth1:xenbr1"),
+        assertEquals(0, call("network-wrapper", "start", "bridges=eth0:xenbr0,eth1:xenbr1"),
                 out.toString(StandardCharsets.UTF_8));
-        assertEquals(0, run("network-wrapper", "status", "--json", "bridges=eth0:xenbr0,eth1:xenbr1"));
+        assertEquals(0, call("network-wrapper", "status", "--json", "bridges=eth0:xenbr0,eth1:xenbr1"));
         Map<String, Object> j = json();
         assertEquals(List.of("version", "script", "running", "pairs"), new ArrayList<>(j.keySet()));
         assertEquals(Boolean.TRUE, j.get("running"));
@@ -154,7 +114,7 @@ class StatusJsonTest {
             pairs.add(m.get("netdev") + ":" + ((Map<?, ?>) m.get("bridge")).get("name") + " " + m.get("running"));
         }
         assertEquals(List.of("eth0:xenbr0 true", "eth1:xenbr1 true"), pairs);
-        assertEquals(ExitCodes.NOT_RUNNING, run("network-wrapper", "status", "--json",
+        assertEquals(ExitCodes.NOT_RUNNING, call("network-wrapper", "status", "--json",
                 "bridges=eth0:xenbr0,eth1:xenbr1,eth2:xenbr2"));
         assertEquals(Boolean.FALSE, json().get("running"), "eth2's pair is not started");
     }
