@@ -361,6 +361,12 @@ public final class Doctor {
                         + v.who() + ", " + v.scriptName() + "): dom0 does not answer the guest's ARP for its gateway",
                         "sysctl -w net.ipv4.conf." + v.dev() + ".proxy_arp=1, or run " + rerun));
             }
+            Firewall drops = forwardDrops();
+            if (drops != null && !drops.exists(Rule.of(VifFirewall.FORWARD, "-o", v.dev(), "-j", "ACCEPT"))) {
+                findings.add(Finding.error(Check.FORWARD_DROP, v.dev(), "iptables' FORWARD policy is DROP, but no rule "
+                        + "accepts routed traffic to " + v.dev() + " (" + v.who() + "): the guest is cut off",
+                        "run " + rerun + ", which adds its rules (unless vif_iptables=no)"));
+            }
             if (v.ip() == null) {
                 continue;
             }
@@ -407,21 +413,33 @@ public final class Doctor {
         }
     }
 
+    private Firewall fw;
+    private boolean fwRead;
+
+    /**
+     * The firewall when FORWARD's policy is DROP, else null; read once. When iptables cannot be
+     * read, the FORWARD checks are listed as skipped.
+     */
+    private Firewall forwardDrops() {
+        if (!fwRead) {
+            fwRead = true;
+            try {
+                Firewall f = firewall.get();
+                fw = "DROP".equals(f.policy(VifFirewall.FORWARD)) ? f : null;
+            } catch (XennetException e) {
+                skipped.add(new Report.Skipped(Check.FORWARD_DROP.id(), "cannot read iptables' FORWARD chain: "
+                        + e.getMessage()));
+            }
+        }
+        return fw;
+    }
+
     private void checkForward(String nfCall, List<Report.Bridge> bridges) {
         if (!"1".equals(nfCall)) {
             return; // bridged frames do not traverse FORWARD; physdev rules never match
         }
-        String policy;
-        Firewall fw;
-        try {
-            fw = firewall.get();
-            policy = fw.policy(VifFirewall.FORWARD);
-        } catch (XennetException e) {
-            skipped.add(new Report.Skipped(Check.FORWARD_DROP.id(), "cannot read iptables' FORWARD chain: "
-                    + e.getMessage()));
-            return;
-        }
-        if (!"DROP".equals(policy)) {
+        Firewall fw = forwardDrops();
+        if (fw == null) {
             return;
         }
         for (Report.Bridge b : bridges) {

@@ -314,6 +314,18 @@ class DoctorTest {
     }
 
     @Test
+    void aRoutedGuestBehindADropPolicyNeedsItsRules() {
+        routedGuest();
+        fw.setPolicy("FORWARD", "DROP");
+        assertEquals(1, xennet("doctor"));
+        assertEquals(List.of("error: iptables' FORWARD policy is DROP, but no rule accepts routed traffic to vif9.0 "
+                + "(domain 9): the guest is cut off; fix: run vif=vif9.0 XENBUS_PATH=backend/vif/9/0 /etc/xen/scripts/"
+                + "vif-route online, which adds its rules (unless vif_iptables=no)"), findingLines());
+        fw.append(Rule.of("FORWARD", "-o", "vif9.0", "-j", "ACCEPT"));
+        assertEquals(0, xennet("doctor"), output());
+    }
+
+    @Test
     void anUplinkThatIsDownOrWithoutCarrierIsAnError() {
         view = withoutCarrier("peth0");
         assertEquals(1, xennet("doctor"));

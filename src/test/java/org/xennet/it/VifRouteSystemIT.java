@@ -175,15 +175,16 @@ class VifRouteSystemIT {
     }
 
     @Test
-    void doctorSeesARoutedGuestLoseItsRouteAndForwarding() {
+    void doctorSeesARoutedGuestLoseItsRouteRulesAndForwarding() {
         guest("g8", "vif8.0", "192.0.2.63/24");
-        assertEquals(0, xennet("network-route", Map.of(), "start").status());
+        assertEquals(0, xennet("network-route", Map.of(), "start", "antispoof=yes").status());
         libxlKeys(8, 0, Map.of("ip", "192.0.2.63"));
         assertEquals(0, vif("online", 8, 0, "").status());
         Executable.Run healthy = xennet("xennet", Map.of(), "doctor");
         assertEquals(0, healthy.status(), healthy.out() + healthy.err());
 
         ip("route", "del", "192.0.2.63", "dev", "vif8.0");
+        lab.exec(lab.dom0(), "iptables", "-D", "FORWARD", "-o", "vif8.0", "-j", "ACCEPT");
         lab.exec(lab.dom0(), "sysctl", "-qw", "net.ipv4.ip_forward=0");
         Executable.Run sick = xennet("xennet", Map.of(), "doctor", "--json");
         assertEquals(1, sick.status(), sick.err());
@@ -191,7 +192,8 @@ class VifRouteSystemIT {
         for (Object f : (List<?>) JsonReader.object(sick.out()).get("findings")) {
             found.add(((Map<?, ?>) f).get("check") + " " + ((Map<?, ?>) f).get("subject"));
         }
-        assertEquals(List.of("routed-no-route vif8.0", "routed-forwarding net.ipv4.ip_forward"), found, sick.out());
+        assertEquals(List.of("forward-drop vif8.0", "routed-no-route vif8.0", "routed-forwarding net.ipv4.ip_forward"),
+                found, sick.out());
 
         assertEquals(0, vif("offline", 8, 0, "").status());
         assertEquals(0, xennet("network-route", Map.of(), "stop").status());
