@@ -23,7 +23,10 @@ import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.scripts.bridge.BridgeSettings;
+import org.xennet.scripts.bridge.NetworkBridge;
 import org.xennet.scripts.bridge.StateRecord;
+import org.xennet.scripts.route.RoutedFirewall;
 import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.text.Printable;
 import org.xennet.xenstore.XenStore;
@@ -43,9 +46,6 @@ public final class Doctor {
 
     static final String CONNTRACK = "net/netfilter/nf_conntrack_max";
 
-    /** The temporary bridge name network-bridge uses while it builds the final topology. */
-    static final String TEMP_BRIDGE = "xn-tmpbr";
-
     private final Network net;
     private final Supplier<Firewall> firewall;
     private final XenStore xs;
@@ -56,9 +56,14 @@ public final class Doctor {
     private final List<Report.Skipped> skipped = new ArrayList<>();
     private final Map<Integer, Link> byIndex = new HashMap<>();
     private final Map<String, Link> byName = new LinkedHashMap<>();
-    /** Guest interfaces XenStore knows, by name. */
-    private final Map<String, XsVif> known = new LinkedHashMap<>();
-    private boolean xsFailed;
+    /** The vif backends in XenStore, each once. */
+    private final List<XsVif> backends = new ArrayList<>();
+    /** The same by interface name (the HVM tap vifD.N-emu too). */
+    private final Map<String, XsVif> known = new HashMap<>();
+    /** Whether XenStore was read: only then is a guest's own mtu key known. */
+    private boolean xsRead;
+    /** Each bridge's uplink, found once. */
+    private final Map<Integer, Optional<Link>> uplinks = new HashMap<>();
 
     /**
      * @param xs XenStore, or null when it is not used; then {@code xsSkipped} says why
@@ -90,6 +95,11 @@ public final class Doctor {
         String who() {
             return "domain " + domid + (domain == null || domain.isEmpty() ? "" : " (" + domain + ")");
         }
+
+        /** The command that runs the vif script again for this backend, as libxl runs it. */
+        String rerun(String script) {
+            return "vif=" + dev + " XENBUS_PATH=" + path + " /etc/xen/scripts/" + script + " online";
+        }
     }
 
     public Report examine() {
@@ -108,12 +118,17 @@ public final class Doctor {
         checkXenStoreVifs();
         checkRouted();
         boolean guestsBridged = bridges.stream().flatMap(b -> b.ports().stream()).anyMatch(Report.Port::guest);
-        String nfCall = net.sysctls().find(Sysctls.BRIDGE_NF_CALL_IPTABLES).map(String::trim).orElse(null);
+        boolean nfCall = on(Sysctls.BRIDGE_NF_CALL_IPTABLES);
         checkBridgeNetfilter(nfCall, guestsBridged);
         checkForward(nfCall, bridges);
         checkStateRecords();
         findings.sort((a, b) -> a.severity().compareTo(b.severity()));
         return new Report(bridges, findings, skipped);
+    }
+
+    /** A sysctl that is 1. */
+    private boolean on(String key) {
+        return "1".equals(net.sysctls().find(key).map(String::trim).orElse(null));
     }
 
     // ---------------------------------------------------------------- XenStore
@@ -125,8 +140,11 @@ public final class Doctor {
         }
         try {
             for (String d : list("backend/vif")) {
+                if (!d.matches("[0-9]+")) {
+                    continue;
+                }
                 for (String n : list("backend/vif/" + d)) {
-                    if (!d.matches("[0-9]+") || !n.matches("[0-9]+")) {
+                    if (!n.matches("[0-9]+")) {
                         continue;
                     }
                     String be = "backend/vif/" + d + "/" + n;
@@ -140,13 +158,15 @@ public final class Doctor {
                             xs.read(be + "/script").orElse(null), mtu,
                             xs.read(be + "/hotplug-status").orElse(""), xs.read(be + "/hotplug-error").orElse(null),
                             xs.read(be + "/ip").filter(s -> !s.isBlank()).orElse(null));
+                    backends.add(v);
                     known.put(dev, v);
                     known.putIfAbsent(dev + "-emu", v);
                 }
             }
+            xsRead = true;
         } catch (XennetException e) {
+            backends.clear();
             known.clear();
-            xsFailed = true;
             skipXenStore("XenStore failed: " + e.getMessage());
         }
     }
@@ -235,19 +255,30 @@ public final class Doctor {
         }
     }
 
+    /**
+     * A guest vif on bridge {@code br} (null: on none): on the bridge its XenStore key names, if
+     * it names one, then up and with the right MTU.
+     */
     private void checkVif(Link p, Link br, XsVif v) {
-        if (v != null && v.bridged() && v.bridge() != null && !v.bridge().equals(br.name())) {
+        if (v != null && v.bridged() && v.bridge() != null && (br == null || !v.bridge().equals(br.name()))) {
             Link expected = byName.get(v.bridge());
             if (expected != null && expected.isBridge()) {
                 findings.add(Finding.error(Check.VIF_WRONG_BRIDGE, p.name(), p.name() + " (" + v.who() + ") is on "
-                        + br.name() + ", expected " + v.bridge() + " (" + v.path() + "/bridge)", null)
-                        .repairedBy(new Repair.Attach(p.name(), v.bridge(), br.name())));
+                        + (br == null ? "no bridge" : br.name()) + ", expected " + v.bridge() + " (" + v.path()
+                        + "/bridge)", null).repairedBy(new Repair.Attach(p.name(), v.bridge(),
+                                br == null ? null : br.name())));
                 checkVifState(p, expected, v);
                 return;
             }
             bridgeMissing(p, v);
         }
-        checkVifState(p, br, v);
+        if (br != null) {
+            checkVifState(p, br, v);
+        } else if (v == null || !v.bridged() || v.bridge() == null) {
+            if (!p.isUp()) {
+                vifDown(p, v);
+            }
+        }
     }
 
     /**
@@ -257,12 +288,15 @@ public final class Doctor {
      * guest's) is the reference when it has one.
      */
     private void checkVifState(Link p, Link br, XsVif v) {
-        Link uplink = null;
-        for (Link l : byName.values()) {
-            if (l.masterIndex() == br.index() && !isGuest(l) && (uplink == null || physical(l) && !physical(uplink))) {
-                uplink = l;
+        Link uplink = uplinks.computeIfAbsent(br.index(), i -> {
+            Link found = null;
+            for (Link l : byName.values()) {
+                if (l.masterIndex() == i && !isGuest(l) && (found == null || physical(l) && !physical(found))) {
+                    found = l;
+                }
             }
-        }
+            return Optional.ofNullable(found);
+        }).orElse(null);
         Link ref = uplink != null ? uplink : br;
         int want = v != null && v.mtu() != null ? v.mtu() : ref.mtu();
         if (p.mtu() != want) {
@@ -275,7 +309,7 @@ public final class Doctor {
                     + ": frames bigger than the smaller one are dropped", null);
             Repair r = new Repair.Mtu(p.name(), want, p.mtu());
             // Without XenStore the guest's own mtu key is unknown: say so rather than guess.
-            findings.add(xs == null || xsFailed ? new Finding(f.severity(), f.check(), f.subject(), f.message(),
+            findings.add(!xsRead ? new Finding(f.severity(), f.check(), f.subject(), f.message(),
                     "check the guest's mtu setting (XenStore was not read), else: " + r.command(), null)
                     : f.repairedBy(r));
         }
@@ -300,35 +334,17 @@ public final class Doctor {
     private void checkGuestsOffBridges() {
         for (Link p : byName.values()) {
             XsVif v = known.get(p.name());
-            if (p.masterIndex() != 0 || (v == null && !isGuestName(p.name()))) {
-                continue;
-            }
-            if (v != null && v.bridged() && v.bridge() != null) {
-                Link expected = byName.get(v.bridge());
-                if (expected != null && expected.isBridge()) {
-                    findings.add(Finding.error(Check.VIF_WRONG_BRIDGE, p.name(), p.name() + " (" + v.who()
-                            + ") is on no bridge, expected " + v.bridge() + " (" + v.path() + "/bridge)", null)
-                            .repairedBy(new Repair.Attach(p.name(), v.bridge(), null)));
-                    checkVifState(p, expected, v);
-                } else {
-                    bridgeMissing(p, v);
-                }
-            } else if (!p.isUp()) {
-                vifDown(p, v);
+            if (p.masterIndex() == 0 && (v != null || isGuestName(p.name()))) {
+                checkVif(p, null, v);
             }
         }
     }
 
     /** Backends whose hotplug script failed, or that say connected with no interface. */
     private void checkXenStoreVifs() {
-        for (Map.Entry<String, XsVif> e : known.entrySet()) {
-            XsVif v = e.getValue();
-            if (e.getKey().endsWith("-emu") && !v.dev().endsWith("-emu")) {
-                continue;
-            }
-            String script = v.script() == null ? "the vif script"
-                    : v.script().substring(v.script().lastIndexOf('/') + 1);
-            String rerun = "vif=" + v.dev() + " XENBUS_PATH=" + v.path() + " /etc/xen/scripts/" + script + " online";
+        for (XsVif v : backends) {
+            String script = v.script() == null ? "the vif script" : v.scriptName();
+            String rerun = v.rerun(script);
             if (v.hotplugStatus().equals("error")) {
                 findings.add(Finding.error(Check.VIF_HOTPLUG_ERROR, v.dev(), script + " failed for " + v.dev() + " ("
                         + v.who() + "): " + Printable.of(v.hotplugError() == null ? "(no hotplug-error)"
@@ -347,22 +363,20 @@ public final class Doctor {
      */
     private void checkRouted() {
         List<String> routed = new ArrayList<>();
-        for (Map.Entry<String, XsVif> e : known.entrySet()) {
-            XsVif v = e.getValue();
+        for (XsVif v : backends) {
             Link l = byName.get(v.dev());
-            if (!e.getKey().equals(v.dev()) || !v.routed() || l == null || !v.hotplugStatus().equals("connected")) {
+            if (!v.routed() || l == null || !v.hotplugStatus().equals("connected")) {
                 continue;
             }
             routed.add(v.dev());
-            String rerun = "vif=" + v.dev() + " XENBUS_PATH=" + v.path() + " /etc/xen/scripts/" + v.scriptName()
-                    + " online";
-            if (!"1".equals(net.sysctls().find(Sysctls.proxyArp(v.dev())).map(String::trim).orElse(null))) {
+            String rerun = v.rerun(v.scriptName());
+            if (!on(Sysctls.proxyArp(v.dev()))) {
                 findings.add(Finding.warning(Check.ROUTED_PROXY_ARP, v.dev(), "proxy ARP is off on " + v.dev() + " ("
                         + v.who() + ", " + v.scriptName() + "): dom0 does not answer the guest's ARP for its gateway",
                         "sysctl -w net.ipv4.conf." + v.dev() + ".proxy_arp=1, or run " + rerun));
             }
             Firewall drops = forwardDrops();
-            if (drops != null && !drops.exists(Rule.of(VifFirewall.FORWARD, "-o", v.dev(), "-j", "ACCEPT"))) {
+            if (drops != null && !drops.exists(RoutedFirewall.outRule(v.dev()))) {
                 findings.add(Finding.error(Check.FORWARD_DROP, v.dev(), "iptables' FORWARD policy is DROP, but no rule "
                         + "accepts routed traffic to " + v.dev() + " (" + v.who() + "): the guest is cut off",
                         "run " + rerun + ", which adds its rules (unless vif_iptables=no)"));
@@ -391,7 +405,7 @@ public final class Doctor {
                 }
             }
         }
-        if (!routed.isEmpty() && !"1".equals(net.sysctls().find(Sysctls.IPV4_FORWARD).map(String::trim).orElse(null))) {
+        if (!routed.isEmpty() && !on(Sysctls.IPV4_FORWARD)) {
             findings.add(Finding.error(Check.ROUTED_FORWARDING, "net.ipv4.ip_forward", "net.ipv4.ip_forward is 0 and "
                     + String.join(", ", routed) + (routed.size() == 1 ? " is" : " are") + " routed: "
                     + (routed.size() == 1 ? "its guest reaches" : "their guests reach") + " dom0 only",
@@ -401,8 +415,8 @@ public final class Doctor {
 
     // ---------------------------------------------------------------- netfilter
 
-    private void checkBridgeNetfilter(String nfCall, boolean guestsBridged) {
-        if ("1".equals(nfCall) && guestsBridged && net.sysctls().find(CONNTRACK).isPresent()) {
+    private void checkBridgeNetfilter(boolean nfCall, boolean guestsBridged) {
+        if (nfCall && guestsBridged && net.sysctls().find(CONNTRACK).isPresent()) {
             findings.add(Finding.warning(Check.BRIDGE_NF_CONNTRACK, "net.bridge.bridge-nf-call-iptables",
                     "net.bridge.bridge-nf-call-iptables=1 with connection tracking loaded: every frame guests send "
                             + "across a bridge goes through iptables and conntrack, whose defragmentation of bridged "
@@ -434,32 +448,28 @@ public final class Doctor {
         return fw;
     }
 
-    private void checkForward(String nfCall, List<Report.Bridge> bridges) {
-        if (!"1".equals(nfCall)) {
+    private void checkForward(boolean nfCall, List<Report.Bridge> bridges) {
+        if (!nfCall) {
             return; // bridged frames do not traverse FORWARD; physdev rules never match
         }
-        Firewall fw = forwardDrops();
-        if (fw == null) {
+        Firewall drops = forwardDrops();
+        if (drops == null) {
             return;
         }
         for (Report.Bridge b : bridges) {
             for (Report.Port p : b.ports()) {
                 String dev = p.link().name();
-                Rule rule = p.guest()
-                        ? Rule.of(VifFirewall.FORWARD, "-m", "physdev", "--physdev-is-bridged", "--physdev-out", dev,
-                                "-j", "ACCEPT")
-                        : physical(p.link()) ? Rule.of(VifFirewall.FORWARD, "-m", "physdev", "--physdev-in", dev, "-j",
-                                "ACCEPT") : null;
-                if (rule == null || fw.exists(rule)) {
+                Rule rule = p.guest() ? VifFirewall.outRule(dev)
+                        : physical(p.link()) ? NetworkBridge.uplinkRule(dev) : null;
+                if (rule == null || drops.exists(rule)) {
                     continue;
                 }
                 XsVif v = known.get(dev);
                 String fix = p.guest()
-                        ? "run vif-bridge online again for it (" + (v != null ? "vif=" + dev + " XENBUS_PATH="
-                                + v.path() : "vif=" + dev + " XENBUS_PATH=backend/vif/D/N")
-                                + " /etc/xen/scripts/vif-bridge online), which adds its rules"
-                        : "iptables -A FORWARD -m physdev --physdev-in " + dev + " -j ACCEPT (network-bridge "
-                                + "antispoof=yes adds it)";
+                        ? "run vif-bridge online again for it (" + (v != null ? v.rerun("vif-bridge")
+                                : "vif=" + dev + " XENBUS_PATH=backend/vif/D/N /etc/xen/scripts/vif-bridge online")
+                                + "), which adds its rules"
+                        : "iptables " + rule.asAppend() + " (network-bridge antispoof=yes adds it)";
                 findings.add(Finding.error(Check.FORWARD_DROP, dev, "iptables' FORWARD policy is DROP and "
                         + "bridge-nf-call-iptables=1, but no rule accepts traffic " + (p.guest() ? "to " : "from ")
                         + dev + " on " + b.link().name() + ": it is dropped", fix));
@@ -470,10 +480,11 @@ public final class Doctor {
     // ---------------------------------------------------------------- state records
 
     private void checkStateRecords() {
-        if (byName.containsKey(TEMP_BRIDGE)) {
-            findings.add(Finding.error(Check.START_INTERRUPTED, TEMP_BRIDGE, "bridge " + TEMP_BRIDGE
+        String tmp = BridgeSettings.TMP_BRIDGE;
+        if (byName.containsKey(tmp)) {
+            findings.add(Finding.error(Check.START_INTERRUPTED, tmp, "bridge " + tmp
                     + " exists: a network-bridge start (bridge named like the NIC) was killed before it finished",
-                    "ip link del " + TEMP_BRIDGE + ", check the NIC's name and addresses, then run network-bridge "
+                    "ip link del " + tmp + ", check the NIC's name and addresses, then run network-bridge "
                             + "start again"));
         }
         for (Path f : records(stateDir.resolve("network-bridge"))) {

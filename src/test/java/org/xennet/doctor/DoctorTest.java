@@ -34,6 +34,7 @@ import org.xennet.net.Network;
 import org.xennet.net.RouteOps;
 import org.xennet.net.Sysctls;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.bridge.BridgeSettings;
 import org.xennet.testing.FakeFirewall;
 import org.xennet.testing.FakeNetwork;
 import org.xennet.testing.FakeXenStore;
@@ -382,8 +383,8 @@ class DoctorTest {
         Files.writeString(dir.resolve("broken.state"), "version=1\nnonsense\n");
         Files.createDirectories(tmp.resolve("state/network-route"));
         Files.writeString(tmp.resolve("state/network-route/eth9.state"), "version=1\nnetdev=eth9\n");
-        net.links().addBridge(Doctor.TEMP_BRIDGE, false, 0);
-        net.links().setUp(Doctor.TEMP_BRIDGE, true);
+        net.links().addBridge(BridgeSettings.TMP_BRIDGE, false, 0);
+        net.links().setUp(BridgeSettings.TMP_BRIDGE, true);
         assertEquals(1, xennet("doctor"));
         List<String> f = findingLines();
         assertEquals(3, f.size(), output());

@@ -48,6 +48,11 @@ public final class NetworkBridge implements Script, JsonStatus {
         return spec;
     }
 
+    /** antispoof=yes: bridged traffic coming in from the bridge's uplink (and netloop's vif0.N) is accepted. */
+    public static Rule uplinkRule(String port) {
+        return Rule.of(FORWARD, "-m", "physdev", "--physdev-in", port, "-j", "ACCEPT");
+    }
+
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
         return BridgeStatus.json(p, ctx);
@@ -359,7 +364,7 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
         List<String> ports = s.netloop() ? List.of(s.pdev(), s.vif0()) : List.of(s.pdev());
         for (String port : ports) {
-            Rule r = Rule.of(FORWARD, "-m", "physdev", "--physdev-in", port, "-j", "ACCEPT");
+            Rule r = uplinkRule(port);
             if (fw.exists(r)) {
                 continue; // someone else's rule: not ours to remove on stop
             }

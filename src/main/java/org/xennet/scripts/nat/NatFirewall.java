@@ -3,6 +3,7 @@ package org.xennet.scripts.nat;
 import java.util.ArrayList;
 import java.util.List;
 import org.xennet.firewall.Rule;
+import org.xennet.scripts.route.RoutedFirewall;
 import org.xennet.model.IpPrefix;
 import org.xennet.plan.Plan;
 import org.xennet.scripts.ScriptContext;
@@ -34,7 +35,7 @@ final class NatFirewall {
                 rules.add(r);
             }
         }
-        rules.add(Rule.of(FORWARD, "-o", dev, "-j", "ACCEPT"));
+        rules.add(RoutedFirewall.outRule(dev));
         return rules;
     }
 

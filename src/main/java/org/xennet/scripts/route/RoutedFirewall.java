@@ -21,7 +21,7 @@ import org.xennet.scripts.vif.VifFirewall;
  * once (a repeated online never duplicates one); the switch is the one vif-bridge obeys
  * ({@code vif_iptables=no} in xennet.conf, or {@code XENNET_VIF_IPTABLES=no}).
  */
-final class RoutedFirewall {
+public final class RoutedFirewall {
     static final String FORWARD = "FORWARD";
 
     private RoutedFirewall() {
@@ -39,8 +39,13 @@ final class RoutedFirewall {
                 }
             }
         }
-        rules.add(Rule.of(FORWARD, "-o", dev, "-j", "ACCEPT"));
+        rules.add(outRule(dev));
         return rules;
+    }
+
+    /** The rule every routed (and NAT) guest's vif gets: routed traffic out to the guest. */
+    public static Rule outRule(String dev) {
+        return Rule.of(FORWARD, "-o", dev, "-j", "ACCEPT");
     }
 
     /** online: inserted unless present; offline: removed, best effort (see {@link VifFirewall}). */

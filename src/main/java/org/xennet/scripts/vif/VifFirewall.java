@@ -39,8 +39,13 @@ public final class VifFirewall {
             }
             rules.add(in(dev, "-p", "udp", "--sport", "68", "--dport", "67"));
         }
-        rules.add(Rule.of(FORWARD, "-m", "physdev", "--physdev-is-bridged", "--physdev-out", dev, "-j", "ACCEPT"));
+        rules.add(outRule(dev));
         return rules;
+    }
+
+    /** The rule every bridged vif gets, with or without addresses: bridged traffic out to the guest. */
+    public static Rule outRule(String dev) {
+        return Rule.of(FORWARD, "-m", "physdev", "--physdev-is-bridged", "--physdev-out", dev, "-j", "ACCEPT");
     }
 
     private static Rule in(String dev, String... match) {
