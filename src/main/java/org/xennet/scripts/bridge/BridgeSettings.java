@@ -27,8 +27,13 @@ public record BridgeSettings(String netdev, int vifnum, String bridge, Topology 
 
     private static final Pattern TRAILING_DIGITS = Pattern.compile("([0-9]+)$");
 
+    /** netdev: the variable, else the device of the IPv4 default route, else eth0 (as Xen's scripts). */
+    public static String netdev(Params p, Network net) {
+        return p.ifname("netdev").orElseGet(() -> defaultNetdev(net).orElse("eth0"));
+    }
+
     public static BridgeSettings resolve(Params p, Network net) {
-        String netdev = p.ifname("netdev").orElseGet(() -> defaultNetdev(net).orElse("eth0"));
+        String netdev = netdev(p, net);
         Matcher m = TRAILING_DIGITS.matcher(netdev);
         int digits = m.find() && m.group(1).length() <= 4 ? Integer.parseInt(m.group(1)) : 0;
         int vifnum = p.integer("vifnum", digits, 0, 9999);

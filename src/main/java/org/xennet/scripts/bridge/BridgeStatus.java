@@ -48,28 +48,45 @@ public final class BridgeStatus {
         b.append('\n');
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"  PORT", "STATE", "CARRIER", "MAC", "MTU"});
-        for (Link l : net.links().list()) {
-            if (l.masterIndex() == br.index()) {
-                rows.add(new String[] {"  " + l.name(), l.isUp() ? "up" : "DOWN", l.carrier() ? "yes" : "NO",
-                        String.valueOf(l.mac()), String.valueOf(l.mtu())});
-            }
+        for (Link l : ports(net, br)) {
+            rows.add(new String[] {"  " + l.name(), l.isUp() ? "up" : "DOWN", l.carrier() ? "yes" : "NO",
+                    String.valueOf(l.mac()), String.valueOf(l.mtu())});
         }
         b.append(rows.size() == 1 ? "  (no ports)\n" : Table.format(rows));
         if (net.links().find(hostIf).isPresent()) {
-            int idx = net.links().get(hostIf).index();
             b.append("\naddresses on ").append(hostIf).append(":\n");
             for (Address a : net.addresses().list(hostIf)) {
                 b.append("  ").append(a).append('\n');
             }
             b.append("routes via ").append(hostIf).append(":\n");
-            for (Route r : net.routes().list()) {
-                if (r.oif() == idx && r.table() != Route.TABLE_LOCAL
-                        && !(r.family() == 10 && r.destination().address().isLinkLocal())) {
-                    b.append("  ").append(r.describe(hostIf)).append('\n');
-                }
+            for (String r : hostRoutes(net, hostIf)) {
+                b.append("  ").append(r).append('\n');
             }
         }
         return b.toString();
+    }
+
+    private static List<Link> ports(Network net, Link br) {
+        List<Link> ports = new ArrayList<>();
+        for (Link l : net.links().list()) {
+            if (l.masterIndex() == br.index()) {
+                ports.add(l);
+            }
+        }
+        return ports;
+    }
+
+    /** The routes through the host's interface, as ip route prints them, without the local table and fe80::/64. */
+    private static List<String> hostRoutes(Network net, String hostIf) {
+        int idx = net.links().get(hostIf).index();
+        List<String> routes = new ArrayList<>();
+        for (Route r : net.routes().list()) {
+            if (r.oif() == idx && r.table() != Route.TABLE_LOCAL
+                    && !(r.family() == 10 && r.destination().address().isLinkLocal())) {
+                routes.add(r.describe(hostIf));
+            }
+        }
+        return routes;
     }
 
     /**
@@ -93,12 +110,10 @@ public final class BridgeStatus {
                 b.put("stp", br.bridge() != null && br.bridge().stpState() != 0);
                 b.put("forward_delay_centis", br.bridge() == null ? null : br.bridge().forwardDelayCentis());
                 List<Object> ports = new ArrayList<>();
-                for (Link l : net.links().list()) {
-                    if (l.masterIndex() == br.index()) {
-                        Map<String, Object> pm = link(l);
-                        pm.put("carrier", l.carrier());
-                        ports.add(pm);
-                    }
+                for (Link l : ports(net, br)) {
+                    Map<String, Object> pm = link(l);
+                    pm.put("carrier", l.carrier());
+                    ports.add(pm);
                 }
                 b.put("ports", ports);
                 m.put("bridge", b);
@@ -106,16 +121,10 @@ public final class BridgeStatus {
             List<Object> addrs = new ArrayList<>();
             List<Object> routes = new ArrayList<>();
             if (br != null && net.links().find(s.netdev()).isPresent()) {
-                int idx = net.links().get(s.netdev()).index();
                 for (Address a : net.addresses().list(s.netdev())) {
                     addrs.add(a.toString());
                 }
-                for (Route r : net.routes().list()) {
-                    if (r.oif() == idx && r.table() != Route.TABLE_LOCAL
-                            && !(r.family() == 10 && r.destination().address().isLinkLocal())) {
-                        routes.add(r.describe(s.netdev()));
-                    }
-                }
+                routes.addAll(hostRoutes(net, s.netdev()));
             }
             m.put("addresses", addrs);
             m.put("routes", routes);

@@ -60,7 +60,7 @@ public final class NetworkNat implements Script, JsonStatus {
     @Override
     public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            String netdev = BridgeSettings.netdev(p, net);
             p.yesNo("antispoof", false); // checked; documented by Xen, never implemented there either
             Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
             Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner));
@@ -70,7 +70,7 @@ public final class NetworkNat implements Script, JsonStatus {
                 case "stop":
                     return ctx.locked("network-nat", dryRun, () -> stop(netdev, server, net, dryRun, ctx));
                 default:
-                    return status(netdev, server, net, ctx);
+                    return status(netdev, dhcp, net, ctx);
             }
         }
     }
@@ -209,21 +209,37 @@ public final class NetworkNat implements Script, JsonStatus {
 
     // ---------------------------------------------------------------- status
 
-    int status(String netdev, Optional<DhcpServer> server, Network net, ScriptContext ctx) {
+    /** What status reports, read once for the text and the JSON form. */
+    record Status(String netdev, boolean exists, String forward, Rule masquerade, boolean present, String dhcp,
+            List<String> addresses) {
+    }
+
+    static Status facts(String netdev, Optional<DhcpSetup> dhcp, Network net, ScriptContext ctx) {
         Rule masq = NatFirewall.masquerade(netdev);
-        boolean present = ctx.firewall().get().exists(masq);
-        StringBuilder b = new StringBuilder();
-        b.append("netdev ").append(netdev).append(net.links().exists(netdev) ? "" : " (does not exist)").append('\n');
-        b.append("ip_forward ").append(net.sysctls().find(Sysctls.IPV4_FORWARD).orElse("?")).append('\n');
-        b.append("MASQUERADE (").append(masq.asAppend()).append(") ").append(present ? "present" : "ABSENT").append('\n');
-        b.append("dhcp ").append(server.map(s -> s.setup().describe()).orElse("no")).append('\n');
-        if (net.links().exists(netdev)) {
+        boolean exists = net.links().exists(netdev);
+        List<String> addrs = new ArrayList<>();
+        if (exists) {
             for (Address a : net.addresses().list(netdev)) {
-                b.append("  ").append(a).append('\n');
+                addrs.add(a.toString());
             }
         }
+        return new Status(netdev, exists, net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null), masq,
+                ctx.firewall().get().exists(masq), dhcp.map(DhcpSetup::describe).orElse(null), addrs);
+    }
+
+    int status(String netdev, Optional<DhcpSetup> dhcp, Network net, ScriptContext ctx) {
+        Status s = facts(netdev, dhcp, net, ctx);
+        StringBuilder b = new StringBuilder();
+        b.append("netdev ").append(netdev).append(s.exists() ? "" : " (does not exist)").append('\n');
+        b.append("ip_forward ").append(s.forward() == null ? "?" : s.forward()).append('\n');
+        b.append("MASQUERADE (").append(s.masquerade().asAppend()).append(") ")
+                .append(s.present() ? "present" : "ABSENT").append('\n');
+        b.append("dhcp ").append(s.dhcp() == null ? "no" : s.dhcp()).append('\n');
+        for (String a : s.addresses()) {
+            b.append("  ").append(a).append('\n');
+        }
         ctx.out().print(b);
-        if (!present) {
+        if (!s.present()) {
             ctx.out().println("network-nat is not started for " + netdev);
             return ExitCodes.NOT_RUNNING;
         }
@@ -242,31 +258,21 @@ public final class NetworkNat implements Script, JsonStatus {
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
-            Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
-            Rule masq = NatFirewall.masquerade(netdev);
-            boolean present = ctx.firewall().get().exists(masq);
-            boolean exists = net.links().exists(netdev);
+            Status s = facts(BridgeSettings.netdev(p, net), DhcpSetup.resolve(p, ctx, false), net, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", StatusJson.VERSION);
             m.put("script", "network-nat");
-            m.put("running", present);
-            m.put("netdev", netdev);
-            m.put("netdev_exists", exists);
-            m.put("ip_forward", net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null));
+            m.put("running", s.present());
+            m.put("netdev", s.netdev());
+            m.put("netdev_exists", s.exists());
+            m.put("ip_forward", s.forward());
             Map<String, Object> rule = new LinkedHashMap<>();
-            rule.put("rule", masq.asAppend());
-            rule.put("present", present);
+            rule.put("rule", s.masquerade().asAppend());
+            rule.put("present", s.present());
             m.put("masquerade", rule);
-            m.put("dhcp", dhcp.map(d -> d.describe()).orElse(null));
-            List<Object> addrs = new ArrayList<>();
-            if (exists) {
-                for (Address a : net.addresses().list(netdev)) {
-                    addrs.add(a.toString());
-                }
-            }
-            m.put("addresses", addrs);
-            return new StatusJson.Status(present ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
+            m.put("dhcp", s.dhcp());
+            m.put("addresses", new ArrayList<Object>(s.addresses()));
+            return new StatusJson.Status(s.present() ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
         }
     }
 }

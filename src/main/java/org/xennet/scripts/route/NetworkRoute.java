@@ -63,7 +63,7 @@ public final class NetworkRoute implements Script, JsonStatus {
     @Override
     public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            String netdev = BridgeSettings.netdev(p, net);
             boolean antispoof = p.yesNo("antispoof", false);
             switch (command) {
                 case "start":
@@ -259,53 +259,64 @@ public final class NetworkRoute implements Script, JsonStatus {
 
     // ---------------------------------------------------------------- status
 
-    int status(String netdev, Network net, ScriptContext ctx) {
-        String forward = net.sysctls().find(Sysctls.IPV4_FORWARD).orElse("?");
-        ctx.out().println("net.ipv4.ip_forward = " + forward);
+    /**
+     * What status reports, read once for the text and the JSON form: forwarding, and for an
+     * existing netdev its proxy ARP, the antispoof policy and the state record.
+     */
+    record Status(String netdev, boolean exists, String forward, String proxyArp, String forwardPolicy, Path record) {
+        boolean up() {
+            return exists && "1".equals(forward) && "1".equals(proxyArp);
+        }
+    }
+
+    static Status facts(String netdev, Network net, ScriptContext ctx) {
+        String forward = net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null);
         if (!net.links().exists(netdev)) {
+            return new Status(netdev, false, forward, null, null, null);
+        }
+        String proxy = net.sysctls().find(Sysctls.proxyArp(netdev)).orElse(null);
+        Path file = RouteRecord.path(ctx.stateDir(), netdev);
+        Optional<RouteRecord> rec = RouteRecord.read(file);
+        String policy = rec.isPresent() && rec.get().oldForwardPolicy() != null
+                ? ctx.firewall().get().policy(FORWARD) : null;
+        return new Status(netdev, true, forward, proxy, policy, rec.isPresent() ? file : null);
+    }
+
+    int status(String netdev, Network net, ScriptContext ctx) {
+        Status s = facts(netdev, net, ctx);
+        ctx.out().println("net.ipv4.ip_forward = " + (s.forward() == null ? "?" : s.forward()));
+        if (!s.exists()) {
             ctx.out().println("netdev " + netdev + " does not exist: network-route is not set up");
             return ExitCodes.NOT_RUNNING;
         }
-        String proxyArp = Sysctls.proxyArp(netdev);
-        String proxy = net.sysctls().find(proxyArp).orElse("?");
-        ctx.out().println(dotted(proxyArp) + " = " + proxy);
-        Path file = RouteRecord.path(ctx.stateDir(), netdev);
-        Optional<RouteRecord> rec = RouteRecord.read(file);
-        if (rec.isPresent() && rec.get().oldForwardPolicy() != null) {
-            ctx.out().println("FORWARD policy = " + ctx.firewall().get().policy(FORWARD) + " (antispoof)");
+        ctx.out().println(dotted(Sysctls.proxyArp(netdev)) + " = " + (s.proxyArp() == null ? "?" : s.proxyArp()));
+        if (s.forwardPolicy() != null) {
+            ctx.out().println("FORWARD policy = " + s.forwardPolicy() + " (antispoof)");
         }
-        ctx.out().println("state record: " + (rec.isPresent() ? file + " (stop restores the old values)"
+        ctx.out().println("state record: " + (s.record() != null ? s.record() + " (stop restores the old values)"
                 : "none (stop changes nothing)"));
-        boolean up = forward.equals("1") && proxy.equals("1");
-        if (!up) {
+        if (!s.up()) {
             ctx.out().println("network-route is not set up on " + netdev);
         }
-        return up ? ExitCodes.OK : ExitCodes.NOT_RUNNING;
+        return s.up() ? ExitCodes.OK : ExitCodes.NOT_RUNNING;
     }
 
     /** {@code status --json}: forwarding, proxy ARP on netdev, the antispoof policy and the state record. */
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = p.ifname("netdev").orElseGet(() -> BridgeSettings.defaultNetdev(net).orElse("eth0"));
+            Status s = facts(BridgeSettings.netdev(p, net), net, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", StatusJson.VERSION);
             m.put("script", "network-route");
-            String forward = net.sysctls().find(Sysctls.IPV4_FORWARD).orElse(null);
-            boolean exists = net.links().exists(netdev);
-            String proxy = exists ? net.sysctls().find(Sysctls.proxyArp(netdev)).orElse(null) : null;
-            boolean up = exists && "1".equals(forward) && "1".equals(proxy);
-            m.put("running", up);
-            m.put("netdev", netdev);
-            m.put("netdev_exists", exists);
-            m.put("ip_forward", forward);
-            m.put("proxy_arp", proxy);
-            Path file = RouteRecord.path(ctx.stateDir(), netdev);
-            Optional<RouteRecord> rec = exists ? RouteRecord.read(file) : Optional.empty();
-            m.put("forward_policy", rec.isPresent() && rec.get().oldForwardPolicy() != null
-                    ? ctx.firewall().get().policy(FORWARD) : null);
-            m.put("state_record", rec.isPresent() ? file.toString() : null);
-            return new StatusJson.Status(up ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
+            m.put("running", s.up());
+            m.put("netdev", s.netdev());
+            m.put("netdev_exists", s.exists());
+            m.put("ip_forward", s.forward());
+            m.put("proxy_arp", s.proxyArp());
+            m.put("forward_policy", s.forwardPolicy());
+            m.put("state_record", s.record() == null ? null : s.record().toString());
+            return new StatusJson.Status(s.up() ? ExitCodes.OK : ExitCodes.NOT_RUNNING, m);
         }
     }
 }
