@@ -70,10 +70,8 @@ class DoctorSystemIT {
 
     private Executable.Run xennet(String program, Map<String, String> extra, String... args) {
         Map<String, String> env = new HashMap<>(xs.env());
-        env.put("XENNET_STATE_DIR", tmp.resolve("state").toString());
-        env.put("XENNET_LOCK_DIR", tmp.resolve("lock").toString());
         env.putAll(extra);
-        return Executable.run(List.of("ip", "netns", "exec", lab.dom0()), program, env, args);
+        return Executable.inDom0(lab, tmp, env, program, args);
     }
 
     private Executable.Run xennet(String... args) {

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.xennet.lab.LabNetwork;
 
 /** Runs bin/xennet (or one of its script links) as a separate process, the way Xen does. */
 final class Executable {
@@ -49,6 +50,18 @@ final class Executable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted");
         }
+    }
+
+    /**
+     * {@code program} in the lab's dom0 namespace, as Xen runs it there, with the test's own state
+     * and lock directories under {@code dir}, and {@code env} on top.
+     */
+    static Run inDom0(LabNetwork lab, Path dir, Map<String, String> env, String program, String... args) {
+        Map<String, String> e = new HashMap<>();
+        e.put("XENNET_STATE_DIR", dir.resolve("state").toString());
+        e.put("XENNET_LOCK_DIR", dir.resolve("lock").toString());
+        e.putAll(env);
+        return run(List.of("ip", "netns", "exec", lab.dom0()), program, e, args);
     }
 
     static Run run(String program, String... args) {

@@ -75,11 +75,9 @@ class NatSystemIT {
 
     private Executable.Run xennet(String script, Map<String, String> extra, String... args) {
         Map<String, String> env = new HashMap<>(xs.env());
-        env.put("XENNET_STATE_DIR", tmp.resolve("state").toString());
-        env.put("XENNET_LOCK_DIR", tmp.resolve("lock").toString());
         env.put("XENNET_CONF", tmp.resolve("xennet.conf").toString());
         env.putAll(extra);
-        return Executable.run(List.of("ip", "netns", "exec", lab.dom0()), script, env, args);
+        return Executable.inDom0(lab, tmp, env, script, args);
     }
 
     private String libxlKeys(int domid, int devid) {

@@ -41,23 +41,15 @@ class NetworkRouteSystemIT {
     }
 
     private void sysctl(String key, String value) {
-        var r = lab.exec(lab.dom0(), "sysctl", "-q", "-w", key + "=" + value);
-        assertTrue(r.ok(), r.stderr());
+        Labs.setSysctl(lab, lab.dom0(), key, value);
     }
 
-    /** A sysctl in dotted form with the interface name as is (vif5.0), read from /proc/sys in dom0. */
     private String sysctl(String key) {
-        String path = key.startsWith("net.ipv4.conf.")
-                ? "net/ipv4/conf/" + key.substring(14, key.lastIndexOf('.')) + "/" + key.substring(key.lastIndexOf('.') + 1)
-                : key.replace('.', '/');
-        var r = lab.exec(lab.dom0(), "cat", "/proc/sys/" + path);
-        return r.ok() ? r.stdout().trim() : "(none)";
+        return Labs.sysctl(lab, lab.dom0(), key);
     }
 
     private Executable.Run run(String... args) {
-        return Executable.run(List.of("ip", "netns", "exec", lab.dom0()), "network-route",
-                Map.of("XENNET_STATE_DIR", tmp.resolve("state").toString(),
-                        "XENNET_LOCK_DIR", tmp.resolve("lock").toString()), args);
+        return Executable.inDom0(lab, tmp, Map.of(), "network-route", args);
     }
 
     private List<String> sysctls() {

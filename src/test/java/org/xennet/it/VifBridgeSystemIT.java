@@ -51,17 +51,10 @@ class VifBridgeSystemIT {
         lab.close();
     }
 
-    private Map<String, String> baseEnv() {
-        Map<String, String> env = new HashMap<>(xs.env());
-        env.put("XENNET_STATE_DIR", tmp.resolve("state").toString());
-        env.put("XENNET_LOCK_DIR", tmp.resolve("lock").toString());
-        return env;
-    }
-
     private Executable.Run xennet(String script, Map<String, String> extra, String... args) {
-        Map<String, String> env = baseEnv();
+        Map<String, String> env = new HashMap<>(xs.env());
         env.putAll(extra);
-        return Executable.run(List.of("ip", "netns", "exec", lab.dom0()), script, env, args);
+        return Executable.inDom0(lab, tmp, env, script, args);
     }
 
     /** The backend and frontend nodes libxl writes for guest D's vif N before it runs the script. */

@@ -63,30 +63,17 @@ class VifRouteSystemIT {
     }
 
     private void sysctl(String key, String value) {
-        var r = lab.exec(lab.dom0(), "sysctl", "-q", "-w", key + "=" + value);
-        assertTrue(r.ok(), r.stderr());
+        Labs.setSysctl(lab, lab.dom0(), key, value);
     }
 
-    /** A sysctl in dotted form with the interface name as is (vif5.0), read from /proc/sys in dom0. */
     private String sysctl(String key) {
-        String path = key.startsWith("net.ipv4.conf.")
-                ? "net/ipv4/conf/" + key.substring(14, key.lastIndexOf('.')) + "/" + key.substring(key.lastIndexOf('.') + 1)
-                : key.replace('.', '/');
-        var r = lab.exec(lab.dom0(), "cat", "/proc/sys/" + path);
-        return r.ok() ? r.stdout().trim() : "(none)";
-    }
-
-    private Map<String, String> baseEnv() {
-        Map<String, String> env = new HashMap<>(xs.env());
-        env.put("XENNET_STATE_DIR", tmp.resolve("state").toString());
-        env.put("XENNET_LOCK_DIR", tmp.resolve("lock").toString());
-        return env;
+        return Labs.sysctl(lab, lab.dom0(), key);
     }
 
     private Executable.Run xennet(String script, Map<String, String> extra, String... args) {
-        Map<String, String> env = baseEnv();
+        Map<String, String> env = new HashMap<>(xs.env());
         env.putAll(extra);
-        return Executable.run(List.of("ip", "netns", "exec", lab.dom0()), script, env, args);
+        return Executable.inDom0(lab, tmp, env, script, args);
     }
 
     /** The backend nodes libxl writes for guest D's vif N before it runs the script. */
