@@ -64,8 +64,7 @@ public final class VifNat extends VifScript {
         String mac = dhcp.isPresent() ? p.require("mac", "the guest's MAC address, for its DHCP host entry") : null;
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
-            Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
-                    + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
+            Link link = backendLink(net, t);
             Plan plan = new Plan("vif-nat " + command);
             boolean renamed = planRename(plan, net, t, p);
             boolean up = link.isUp() && !renamed;

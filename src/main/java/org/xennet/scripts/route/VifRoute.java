@@ -118,8 +118,7 @@ public final class VifRoute extends VifScript {
     protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
-            Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
-                    + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
+            Link link = backendLink(net, t);
             List<IpPrefix> guests = guestAddresses(p, true);
             String netdev = netdev(p, net);
             IpAddress mainIp = dom0Ip(net, netdev).orElseThrow(() -> new XennetException(netdev + " is not up. Bring "

@@ -41,8 +41,7 @@ public final class VifBridge extends VifScript {
     protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
-            Link link = net.links().find(dev).orElseThrow(() -> new XennetException(dev
-                    + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
+            Link link = backendLink(net, t);
             Plan plan = new Plan("vif-bridge " + command);
             if (planRename(plan, net, t, p)) {
                 String to = wantedName(t, p).orElseThrow();

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
 import org.xennet.log.Startup;
+import org.xennet.model.Link;
 import org.xennet.net.Network;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
@@ -49,6 +50,12 @@ public abstract class VifScript implements Script {
 
     /** offline (vif) or remove (tap): best effort. */
     protected abstract int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs);
+
+    /** The backend interface online works on; its absence is the error every vif script reports alike. */
+    protected static Link backendLink(Network net, VifTarget t) {
+        return net.links().find(t.dev()).orElseThrow(() -> new XennetException(t.dev()
+                + " does not exist (the backend interface for " + t.xenbusPath() + ")"));
+    }
 
     @Override
     public final int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
