@@ -24,6 +24,7 @@ import org.xennet.lab.LabXenstored;
 import org.xennet.sys.ProcessRunner;
 import org.xennet.xenstore.XenStoreClient;
 import org.xennet.xenstore.XenStore;
+import org.xennet.text.Printable;
 
 /**
  * {@code xennet lab}: the whole bridged-host flow in throwaway namespaces, on any Linux box with
@@ -61,10 +62,10 @@ final class LabCommand {
                     + " (usage: xennet lab [--mode bridge|route|nat] [--topology netloop|final] [--keep])");
         }
         if (!List.of("bridge", "route", "nat").contains(mode)) {
-            throw new UsageException("--mode must be bridge, route or nat, not '" + mode + "'");
+            throw new UsageException("--mode must be bridge, route or nat, not " + Printable.quote(mode));
         }
         if (!topology.equals("netloop") && !topology.equals("final")) {
-            throw new UsageException("--topology must be netloop or final, not '" + topology + "'");
+            throw new UsageException("--topology must be netloop or final, not " + Printable.quote(topology));
         }
         String prefix = "xnlab" + ProcessHandle.current().pid();
         out.println(mode.equals("bridge")
@@ -370,9 +371,10 @@ final class LabCommand {
         } catch (java.io.IOException e) {
             throw new XennetException("cannot create a lab state directory: " + e.getMessage(), e);
         }
-        ScriptContext c = new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
-                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"),
-                xenstore, p, p, state, state.resolve("lock"), state.resolve("run"), Duration.ofSeconds(5), null);
+        ScriptContext c = ScriptContext.builder(env).network(() -> RtnetlinkNetwork.openIn(lab.dom0Path()))
+                .firewall(() -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"))
+                .xenstore(xenstore).output(p).hostRoot(state).lockDir(state.resolve("lock"))
+                .stateDir(state.resolve("run")).carrierWait(Duration.ofSeconds(5)).build();
         if (shownEnv == null) {
             return new Cli(c).run(name, args); // quiet: the caller shows what it wants of buf
         }

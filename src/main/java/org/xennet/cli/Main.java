@@ -8,6 +8,7 @@ import org.xennet.lock.HotplugLock;
 import org.xennet.log.Startup;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
 import org.xennet.xenstore.XenStoreClient;
 
@@ -16,8 +17,18 @@ public final class Main {
     /** Where network-bridge keeps what it needs to undo a start exactly. */
     public static final Path STATE_DIR = Path.of("/var/run/xennet");
 
-    /** The longest any XenStore request may take before the call fails with a clear error. */
-    public static final Duration XENSTORE_TIMEOUT = Duration.ofSeconds(5);
+    /** The longest any one XenStore request may take before the call fails with a clear error. */
+    public static final Duration XENSTORE_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * A call's time budget: libxl kills a vif script after 40 s (LIBXL_HOTPLUG_TIMEOUT), so
+     * every wait (child processes, locks, connecting to a busy xenstored) ends by 35 s, leaving
+     * time to undo and to report the failure to XenStore. {@code XENNET_BUDGET} (seconds) changes it.
+     */
+    public static final Duration CALL_BUDGET = Duration.ofSeconds(35);
+
+    /** Connecting to xenstored may take this much of the budget, at most. */
+    static final Duration XENSTORE_CONNECT = Duration.ofSeconds(30);
 
     private Main() {
     }
@@ -35,17 +46,29 @@ public final class Main {
         }
         Map<String, String> env = System.getenv();
         Startup.init("1".equals(env.get("XENNET_PROFILE")));
+        Deadline deadline = Deadline.in(budget(env));
         // Overrides for tests and unusual layouts; Xen's own paths otherwise.
         Path lockDir = Path.of(env.getOrDefault("XENNET_LOCK_DIR", HotplugLock.DEFAULT_DIR.toString()));
         Path stateDir = Path.of(env.getOrDefault("XENNET_STATE_DIR", STATE_DIR.toString()));
-        ScriptContext ctx = new ScriptContext(env, RtnetlinkNetwork::open,
-                () -> new IptablesFirewall(ProcessRunner.local(), lockDir, "iptables"),
-                () -> XenStoreClient.connect(env, XENSTORE_TIMEOUT),
-                System.out, System.err, Path.of("/"), lockDir, stateDir, Duration.ofSeconds(10),
-                null);
+        ProcessRunner processes = ProcessRunner.local(deadline);
+        ScriptContext ctx = ScriptContext.builder(env)
+                .network(RtnetlinkNetwork::open)
+                .firewall(() -> new IptablesFirewall(processes, lockDir, "iptables", deadline))
+                .xenstore(() -> XenStoreClient.connect(env, XENSTORE_TIMEOUT, deadline.cap(XENSTORE_CONNECT)))
+                .processes(processes).lockDir(lockDir).stateDir(stateDir).deadline(deadline)
+                .faults(TestHalt.from(env))
+                .build();
         int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
         Startup.report(System.err);
         System.out.flush();
         System.exit(rc);
+    }
+
+    static Duration budget(Map<String, String> env) {
+        String v = env.get("XENNET_BUDGET");
+        if (v != null && v.matches("[0-9]{1,5}") && Integer.parseInt(v) > 0) {
+            return Duration.ofSeconds(Integer.parseInt(v));
+        }
+        return CALL_BUDGET;
     }
 }

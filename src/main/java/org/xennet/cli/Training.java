@@ -89,9 +89,9 @@ final class Training {
             xs.write("backend/vif/1/0/bridge", "xenbr0");
             xs.write("backend/vif/1/0/hotplug-status", "");
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-            ScriptContext c = new ScriptContext(env, RtnetlinkNetwork::open, () -> {
-                throw new XennetException("no firewall in training");
-            }, () -> xs, quiet, quiet, dir, dir.resolve("lock"), dir.resolve("state"), Duration.ofSeconds(1), null);
+            ScriptContext c = ScriptContext.builder(env).network(RtnetlinkNetwork::open).xenstore(() -> xs)
+                    .output(quiet).hostRoot(dir).lockDir(dir.resolve("lock")).stateDir(dir.resolve("state"))
+                    .carrierWait(Duration.ofSeconds(1)).build();
             Cli cli = new Cli(c);
             cli.run("network-bridge", new String[] {"start", "netdev=eth0"});
             net.links().addVeth("vif1.0", "guest1");

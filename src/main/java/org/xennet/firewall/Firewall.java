@@ -1,10 +1,16 @@
 package org.xennet.firewall;
 
+import java.util.List;
+
 /**
  * The packet filter, behind one interface so that an nftables backend can follow the iptables
- * one. Only the filter table is used, as by Xen's scripts.
+ * one. Rules name their table: the filter table (Xen's vif rules, antispoof) and the nat table
+ * (network-nat's MASQUERADE).
  */
 public interface Firewall {
+
+    /** Equivalent to: {@code iptables -S CHAIN}, the rules of a filter-table chain in order. */
+    List<Rule> list(String chain);
 
     /** Equivalent to: {@code iptables -S CHAIN}, the policy word (ACCEPT, DROP). */
     String policy(String chain);

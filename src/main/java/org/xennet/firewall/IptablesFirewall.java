@@ -4,38 +4,65 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.xennet.error.XennetException;
 import org.xennet.lock.HotplugLock;
+import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.sys.ProcessTimeoutException;
 
 /**
  * {@link Firewall} through the iptables command (argument vectors, no shell), each change under
- * the {@code iptables} hotplug lock that Xen's vif scripts take too, and with {@code -w} so that
- * iptables itself waits for the xtables lock instead of failing (Xen bug 72).
+ * the {@code iptables} hotplug lock that Xen's vif scripts take too, and with {@code -w SECONDS}
+ * so that iptables itself waits for the xtables lock a bounded time instead of failing (Xen bug
+ * 72) or waiting forever. Every run has a deadline; once iptables has failed to answer in time,
+ * later calls fail at once instead of each waiting again, so one hung iptables costs a hotplug
+ * call one limit, not one per rule.
  */
 public final class IptablesFirewall implements Firewall {
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+    /** {@code -w}: how long iptables waits for the xtables lock. */
+    static final int XTABLES_WAIT_SECONDS = 5;
+    /** How long one iptables run may take in all. */
+    static final Duration LIMIT = Duration.ofSeconds(XTABLES_WAIT_SECONDS + 5);
 
     private final ProcessRunner runner;
     private final Path lockDir;
     private final String command;
+    private final Deadline deadline;
+    private String unresponsive;
 
     public IptablesFirewall(ProcessRunner runner, Path lockDir, String command) {
+        this(runner, lockDir, command, Deadline.NONE);
+    }
+
+    /** With the call's budget bounding the wait for the {@code iptables} lock too. */
+    public IptablesFirewall(ProcessRunner runner, Path lockDir, String command, Deadline deadline) {
         this.runner = runner;
         this.lockDir = lockDir;
         this.command = command;
+        this.deadline = deadline;
     }
 
     private ProcessRunner.Result iptables(List<String> args) {
+        if (unresponsive != null) {
+            throw new XennetException(command + " " + String.join(" ", args) + ": not run, " + unresponsive);
+        }
         List<String> argv = new ArrayList<>();
         argv.add(command);
         argv.add("-w");
+        argv.add(String.valueOf(XTABLES_WAIT_SECONDS));
         argv.addAll(args);
-        return runner.run(argv);
+        try {
+            return runner.run(argv, Map.of(), LIMIT);
+        } catch (ProcessTimeoutException e) {
+            unresponsive = command + " did not answer earlier in this call";
+            throw e;
+        }
     }
 
     private void change(String what, List<String> args) {
-        try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", LOCK_WAIT)) {
+        try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", deadline.cap(LOCK_WAIT))) {
             ProcessRunner.Result r = iptables(args);
             if (!r.ok()) {
                 throw new XennetException("iptables " + what + ": exit " + r.status() + ": " + r.stderr().trim());
@@ -56,6 +83,22 @@ public final class IptablesFirewall implements Firewall {
             }
         }
         throw new XennetException("iptables -S " + chain + ": no policy line in the output");
+    }
+
+    @Override
+    public List<Rule> list(String chain) {
+        ProcessRunner.Result r = iptables(List.of("-S", chain));
+        if (!r.ok()) {
+            throw new XennetException("iptables -S " + chain + ": exit " + r.status() + ": " + r.stderr().trim());
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (String line : r.stdout().split("\n")) {
+            String[] w = line.trim().split("\\s+");
+            if (w.length > 2 && w[0].equals("-A") && w[1].equals(chain)) {
+                rules.add(new Rule(chain, List.of(w).subList(2, w.length)));
+            }
+        }
+        return rules;
     }
 
     @Override

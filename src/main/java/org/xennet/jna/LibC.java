@@ -82,5 +82,5 @@ final class LibC {
 
     static native int unshare(int flags) throws LastErrorException;
 
-    static native int getpid();
+    static native int kill(int pid, int sig) throws LastErrorException;
 }

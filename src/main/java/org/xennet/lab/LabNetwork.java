@@ -136,10 +136,10 @@ public final class LabNetwork implements AutoCloseable {
 
     /** A runner whose commands run inside a namespace (for iptables). */
     public ProcessRunner runnerIn(String ns) {
-        return (argv, env) -> {
+        return (argv, env, limit) -> {
             List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns));
             cmd.addAll(argv);
-            return run.run(cmd, env);
+            return run.run(cmd, env, limit);
         };
     }
 

@@ -1,18 +1,19 @@
 package org.xennet.sys;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.xennet.error.XennetException;
 
 /**
  * Runs an external program with an argument vector, never through a shell: nothing from argv,
- * the environment or XenStore can become a command. Output is captured; a bounded wait keeps a
- * hung tool from hanging a hotplug call.
+ * the environment or XenStore can become a command. Output is captured; every run has a real
+ * deadline after which the program and everything it started are killed, so a hung tool or hook
+ * can never hang a hotplug call.
  */
 public interface ProcessRunner {
+
+    /** How long one program may run unless the caller says otherwise. */
+    Duration DEFAULT_LIMIT = Duration.ofSeconds(20);
 
     /** Exit status and output of one run. */
     record Result(int status, String stdout, String stderr) {
@@ -21,35 +22,29 @@ public interface ProcessRunner {
         }
     }
 
-    /** Runs with the caller's environment plus {@code extraEnv}. */
-    Result run(List<String> argv, Map<String, String> extraEnv);
+    /**
+     * Runs with the caller's environment plus {@code extraEnv}, stdin from /dev/null, for at most
+     * {@code limit}.
+     *
+     * @throws ProcessTimeoutException when it did not finish in time (it was killed)
+     */
+    Result run(List<String> argv, Map<String, String> extraEnv, Duration limit);
 
-    default Result run(List<String> argv) {
-        return run(argv, Map.of());
+    default Result run(List<String> argv, Map<String, String> extraEnv) {
+        return run(argv, extraEnv, DEFAULT_LIMIT);
     }
 
-    /** The real thing, with a 30 s limit per command. */
+    default Result run(List<String> argv) {
+        return run(argv, Map.of(), DEFAULT_LIMIT);
+    }
+
+    /** The real thing, without a budget beyond each run's own limit. */
     static ProcessRunner local() {
-        return (argv, extraEnv) -> {
-            try {
-                ProcessBuilder pb = new ProcessBuilder(argv);
-                pb.environment().putAll(extraEnv);
-                Process p = pb.start();
-                p.getOutputStream().close();
-                // Small outputs only (iptables -S); read stderr after stdout.
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    throw new XennetException(String.join(" ", argv) + ": no answer within 30 s");
-                }
-                return new Result(p.exitValue(), out, err);
-            } catch (IOException e) {
-                throw new XennetException("cannot run " + argv.get(0) + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new XennetException(String.join(" ", argv) + ": interrupted");
-            }
-        };
+        return LocalProcessRunner.UNBOUNDED;
+    }
+
+    /** The real thing, each run also ending by {@code deadline} (the hotplug call's budget). */
+    static ProcessRunner local(Deadline deadline) {
+        return new LocalProcessRunner(deadline);
     }
 }

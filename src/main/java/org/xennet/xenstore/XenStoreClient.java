@@ -53,19 +53,36 @@ public final class XenStoreClient implements XenStore {
      * @throws XenStoreException naming every endpoint tried and why each failed
      */
     public static XenStoreClient connect(Map<String, String> env, Duration timeout) {
+        return connect(env, timeout, timeout);
+    }
+
+    /**
+     * Connects, retrying a daemon too busy to accept (a boot storm: xenstored listens with a
+     * backlog of 1) for up to {@code connectBudget}; each request then waits at most
+     * {@code timeout}.
+     */
+    public static XenStoreClient connect(Map<String, String> env, Duration timeout, Duration connectBudget) {
         List<Path> defaults = new ArrayList<>();
         for (String p : DEFAULT_ENDPOINTS) {
             defaults.add(Path.of(p));
         }
-        return connect(env, timeout, defaults);
+        return connect(env, timeout, connectBudget, defaults);
     }
 
     /** With other default endpoints, for tests. */
     static XenStoreClient connect(Map<String, String> env, Duration timeout, List<Path> defaults) {
+        return connect(env, timeout, timeout, defaults);
+    }
+
+    static XenStoreClient connect(Map<String, String> env, Duration timeout, Duration connectBudget,
+            List<Path> defaults) {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive: " + timeout);
         }
-        return new XenStoreClient(XsConnection.open(env, timeout, defaults));
+        if (connectBudget.isNegative() || connectBudget.isZero()) {
+            throw new XenStoreException("cannot connect to xenstored: the call's time budget is used up", null);
+        }
+        return new XenStoreClient(XsConnection.open(env, timeout, connectBudget, defaults));
     }
 
     /** The socket or device this client talks to. */

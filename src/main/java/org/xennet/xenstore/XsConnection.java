@@ -73,7 +73,7 @@ final class XsConnection implements AutoCloseable {
      *
      * @throws XenStoreException naming every endpoint tried and why it failed
      */
-    static XsConnection open(Map<String, String> env, Duration timeout, List<Path> defaults) {
+    static XsConnection open(Map<String, String> env, Duration timeout, Duration connectBudget, List<Path> defaults) {
         String override = env.get(XenStoreClient.ENV_XENSTORED_PATH);
         List<String> labels = new ArrayList<>();
         List<Path> candidates = new ArrayList<>();
@@ -90,7 +90,7 @@ final class XsConnection implements AutoCloseable {
         IOException last = null;
         for (int i = 0; i < candidates.size(); i++) {
             try {
-                return open(candidates.get(i), timeout);
+                return open(candidates.get(i), timeout, connectBudget);
             } catch (IOException e) {
                 last = e;
                 tried.add(labels.get(i) + " (" + reason(e) + ")");
@@ -99,11 +99,11 @@ final class XsConnection implements AutoCloseable {
         throw new XenStoreException("cannot connect to xenstored: tried " + String.join(", ", tried), last);
     }
 
-    private static XsConnection open(Path path, Duration timeout) throws IOException {
+    private static XsConnection open(Path path, Duration timeout, Duration connectBudget) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode");
         String name = path.toString();
         if ((mode & S_IFMT) == S_IFSOCK) {
-            UnixStreamSocket ch = UnixStreamSocket.connect(name, timeout);
+            UnixStreamSocket ch = UnixStreamSocket.connect(name, connectBudget);
             return new XsConnection(name, ch, ch, ch, timeout);
         }
         if ((mode & S_IFMT) == S_IFCHR) {

@@ -48,12 +48,12 @@ class CliTest {
     }
 
     private int run(String argv0, String... args) {
-        ScriptContext ctx = new ScriptContext(env, () -> {
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> {
             networkOpened++;
             return net;
-        }, FakeFirewall::new, FakeXenStore::new, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), tmp, tmp.resolve("lock"), tmp.resolve("state"),
-                Duration.ZERO, null);
+        }).firewall(FakeFirewall::new).xenstore(FakeXenStore::new).out(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .err(new PrintStream(err, true, StandardCharsets.UTF_8)).under(tmp).hostRoot(tmp)
+                .carrierWait(Duration.ZERO).build();
         return new Cli(ctx).run(argv0, args);
     }
 

@@ -96,8 +96,8 @@ class DoctorTest {
                 "XENNET_SYSLOG", "no");
         Network n = withSysctls(view);
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        ScriptContext ctx = new ScriptContext(env, () -> n, () -> fw, store, ps, ps, tmp.resolve("root"),
-                tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, null);
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> n).firewall(() -> fw).xenstore(store).output(ps)
+                .under(tmp).carrierWait(Duration.ZERO).build();
         out.reset();
         return new Cli(ctx).run("xennet", args);
     }

@@ -68,8 +68,8 @@ abstract class DryRunGolden {
 
     private ScriptContext context() {
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        return new ScriptContext(env, () -> net, () -> fw, () -> xs, ps, ps, tmp.resolve("root"), tmp.resolve("lock"),
-                tmp.resolve("state"), Duration.ZERO, null);
+        return ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> xs).output(ps).under(tmp)
+                .carrierWait(Duration.ZERO).build();
     }
 
     /** Runs a script for real and returns its exit status; what it printed stays in {@code out}. */

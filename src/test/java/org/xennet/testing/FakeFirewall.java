@@ -28,6 +28,12 @@ public final class FakeFirewall implements Firewall {
     }
 
     @Override
+    public List<Rule> list(String chain) {
+        policy(chain);
+        return rules.stream().filter(r -> r.table().equals(Rule.FILTER) && r.chain().equals(chain)).toList();
+    }
+
+    @Override
     public void setPolicy(String chain, String policy) {
         policy(chain);
         policies.put(chain, policy);

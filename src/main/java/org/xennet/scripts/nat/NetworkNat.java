@@ -42,10 +42,11 @@ public final class NetworkNat implements Script, JsonStatus {
     private static final Log LOG = Log.get(NetworkNat.class);
 
     private final ScriptSpec spec = Scripts.spec("network-nat").orElseThrow();
+    /** Child processes: the call's own ({@link ScriptContext#processes}) unless a test gives another. */
     private final ProcessRunner runner;
 
     public NetworkNat() {
-        this(ProcessRunner.local());
+        this(null);
     }
 
     NetworkNat(ProcessRunner runner) {
@@ -63,7 +64,7 @@ public final class NetworkNat implements Script, JsonStatus {
             String netdev = BridgeSettings.netdev(p, net);
             p.yesNo("antispoof", false); // checked; documented by Xen, never implemented there either
             Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
-            Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+            Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner(ctx)));
             switch (command) {
                 case "start":
                     return ctx.locked("network-nat", dryRun, () -> start(netdev, server, net, dryRun, ctx));
@@ -75,6 +76,10 @@ public final class NetworkNat implements Script, JsonStatus {
         }
     }
 
+
+    private ProcessRunner runner(ScriptContext ctx) {
+        return runner != null ? runner : ctx.processes();
+    }
 
     // ---------------------------------------------------------------- start
 

@@ -3,6 +3,7 @@ package org.xennet.scripts.vif;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import org.xennet.plan.Step;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.text.Printable;
 
 /**
  * Xen's {@code call_hooks vif post}: every executable {@code /etc/xen/scripts/vif-post.d/*.hook},
@@ -24,6 +26,9 @@ import org.xennet.sys.ProcessRunner;
  * script. The step reads as the command that runs the hook: {@code env VAR=VALUE... HOOK}.
  */
 public final class Hooks {
+    /** How long one hook may run before it is killed (with everything it started) and reported. */
+    static final Duration HOOK_LIMIT = Duration.ofSeconds(10);
+
     private Hooks() {
     }
 
@@ -61,9 +66,10 @@ public final class Hooks {
         env.forEach((k, v) -> words.append(' ').append(k).append('=').append(quote(v)));
         for (Path h : hooks) {
             plan.add(Step.warn(words + " " + quote(h.toString()), () -> {
-                ProcessRunner.Result r = ProcessRunner.local().run(List.of(h.toString()), env);
+                ProcessRunner.Result r = ctx.processes().run(List.of(h.toString()), env, HOOK_LIMIT);
                 if (!r.ok()) {
-                    throw new XennetException("hook " + h + " exited " + r.status() + ": " + r.stderr().trim());
+                    throw new XennetException("hook " + h + " exited " + r.status() + ": "
+                            + Printable.cut(r.stderr().trim(), 500));
                 }
             }));
         }

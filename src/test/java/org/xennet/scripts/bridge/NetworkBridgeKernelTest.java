@@ -65,12 +65,13 @@ class NetworkBridgeKernelTest {
     private ScriptContext ctx(PlanRunner.FaultInjector faults) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
-        return new ScriptContext(env, () -> RtnetlinkNetwork.openIn(lab.dom0Path()),
-                () -> new IptablesFirewall(lab.runnerIn(lab.dom0()), tmp.resolve("lock"), "iptables"),
-                () -> {
+        return ScriptContext.builder(env).network(() -> RtnetlinkNetwork.openIn(lab.dom0Path()))
+                .firewall(() -> new IptablesFirewall(lab.runnerIn(lab.dom0()), tmp.resolve("lock"), "iptables"))
+                .xenstore(() -> {
                     throw new AssertionError("network-bridge does not use XenStore");
-                }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ofSeconds(3), faults);
+                }).out(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .err(new PrintStream(err, true, StandardCharsets.UTF_8)).under(tmp).carrierWait(Duration.ofSeconds(3))
+                .faults(faults).build();
     }
 
     private int run(PlanRunner.FaultInjector faults, String... args) {
@@ -270,7 +271,8 @@ class NetworkBridgeKernelTest {
                 }
                 assertSameState(before, state(), "after cleaning up " + at);
                 assertFalse(lab.ipIn(lab.dom0(), "link", "show").contains("peth0"));
-                assertEquals(0, run(null, args(topology, "start", "antispoof=yes")));
+                err.reset();
+                assertEquals(0, run(null, args(topology, "start", "antispoof=yes")), at + ": " + err);
             }
         }
         assertEquals(0, run(null, args(topology, "stop")));

@@ -58,9 +58,9 @@ class NetworkBridgeTest {
     private int run(String script, PlanRunner.FaultInjector faults, String... args) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, FakeXenStore::new,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, faults);
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(FakeXenStore::new)
+                .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .under(tmp).carrierWait(Duration.ZERO).faults(faults).build();
         return new Cli(ctx).run(script, args);
     }
 
@@ -124,7 +124,8 @@ class NetworkBridgeTest {
         assertEquals(0, run("start", "--dry-run", "antispoof=yes"));
         assertEquals(before, state());
         String plan = out.toString(StandardCharsets.UTF_8);
-        assertTrue(plan.startsWith("ip link add xenbr0 type bridge stp_state 0 forward_delay 0\n"
+        assertTrue(plan.startsWith("write state record " + tmp.resolve("state/network-bridge/xenbr0.state") + "\n"
+                + "ip link add xenbr0 type bridge stp_state 0 forward_delay 0\n"
                 + "ip link add veth0 type veth peer name vif0.0\n"), plan);
         assertTrue(plan.contains("\nip link set dev eth0 name peth0\n"), plan);
         assertTrue(plan.contains("\niptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT\n"), plan);

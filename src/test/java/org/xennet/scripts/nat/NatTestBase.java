@@ -54,9 +54,10 @@ abstract class NatTestBase {
     }
 
     ScriptContext ctx() {
-        return new ScriptContext(env, () -> network != null ? network : net, () -> fw, () -> xs, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), root(), tmp.resolve("lock"), tmp.resolve("state"),
-                Duration.ZERO, faults);
+        return ScriptContext.builder(env).network(() -> network != null ? network : net).firewall(() -> fw)
+                .xenstore(() -> xs).out(new PrintStream(out, true, StandardCharsets.UTF_8))
+                .err(new PrintStream(err, true, StandardCharsets.UTF_8)).under(tmp).hostRoot(root())
+                .carrierWait(Duration.ZERO).faults(faults).build();
     }
 
     int run(String script, String... args) {

@@ -56,9 +56,9 @@ class NetworkRouteTest {
     private int run(PlanRunner.FaultInjector faults, String... args) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, FakeXenStore::new,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, faults);
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(FakeXenStore::new)
+                .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .under(tmp).carrierWait(Duration.ZERO).faults(faults).build();
         return new Cli(ctx).run("/etc/xen/scripts/network-route", args);
     }
 

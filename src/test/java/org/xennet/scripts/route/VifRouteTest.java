@@ -71,9 +71,9 @@ class VifRouteTest {
     }
 
     private int run(PlanRunner.FaultInjector faults, String... args) {
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, () -> xs,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, faults);
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> xs)
+                .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .under(tmp).carrierWait(Duration.ZERO).faults(faults).build();
         return new Cli(ctx).run("/etc/xen/scripts/vif-route", args);
     }
 

@@ -59,9 +59,9 @@ class VifBridgeTest {
     }
 
     private int run(String... args) {
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, () -> xs,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp.resolve("root"), tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, null);
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> xs)
+                .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .under(tmp).carrierWait(Duration.ZERO).build();
         return new Cli(ctx).run("/etc/xen/scripts/vif-bridge", args);
     }
 
@@ -280,10 +280,10 @@ class VifBridgeTest {
 
     @Test
     void anUnreachableXenStoreIsAClearError() {
-        ScriptContext ctx = new ScriptContext(env, () -> net, () -> fw, () -> {
+        ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> {
             throw new XennetException("cannot connect to xenstored: tried /run/xenstored/socket: No such file");
-        }, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                tmp, tmp.resolve("lock"), tmp.resolve("state"), Duration.ZERO, null);
+        }).out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
+                .under(tmp).hostRoot(tmp).carrierWait(Duration.ZERO).build();
         assertEquals(1, new Cli(ctx).run("vif-bridge", new String[] {"online", "type_if=vif"}));
         assertTrue(err.toString().contains("cannot connect to xenstored"), err.toString());
         assertEquals(0, net.links().get("vif5.0").masterIndex());
