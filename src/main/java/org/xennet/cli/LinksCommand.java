@@ -16,6 +16,7 @@ import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.text.Table;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.text.Printable;
 
 /** {@code xennet links [--netns NAME]}: the links and their addresses, for a person. */
 final class LinksCommand {
@@ -47,7 +48,7 @@ final class LinksCommand {
         }
         Path p = netns.contains("/") ? Path.of(netns) : Path.of("/run/netns", netns);
         if (!Files.exists(p)) {
-            throw new UsageException("no network namespace '" + netns + "' (" + p + " does not exist)");
+            throw new UsageException("no network namespace " + Printable.quote(netns) + " (" + p + " does not exist)");
         }
         return RtnetlinkNetwork.openIn(p);
     }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * A {@code key=value} file in the style of /etc/default files: '#' comments, optional quotes
@@ -53,7 +54,7 @@ public final class ConfigFile {
             int eq = line.indexOf('=');
             String key = eq < 0 ? "" : line.substring(0, eq).strip();
             if (eq < 0 || !key.matches("[A-Za-z_][A-Za-z0-9_.-]*")) {
-                throw new UsageException(path + ":" + lineNo + ": expected key=value, found '" + line + "'");
+                throw new UsageException(path + ":" + lineNo + ": expected key=value, found " + Printable.quote(line));
             }
             String v = line.substring(eq + 1).strip();
             if (v.length() >= 2 && (v.charAt(0) == '"' || v.charAt(0) == '\'') && v.charAt(v.length() - 1) == v.charAt(0)) {
@@ -81,7 +82,7 @@ public final class ConfigFile {
         switch (v.trim().toLowerCase(Locale.ROOT)) {
             case "yes": case "y": case "true": case "on": case "1": return true;
             case "no": case "n": case "false": case "off": case "0": return false;
-            default: throw new UsageException("'" + v + "' is neither yes nor no");
+            default: throw new UsageException(Printable.quote(v) + " is neither yes nor no");
         }
     }
 }

@@ -2,6 +2,7 @@ package org.xennet.log;
 
 import java.util.Locale;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /** Log levels, in syslog's order of severity. */
 public enum Level {
@@ -29,7 +30,7 @@ public enum Level {
             case "info": case "notice": return INFO;
             case "debug": return DEBUG;
             default:
-                throw new UsageException("invalid log level '" + s + "': use error, warn, info or debug");
+                throw new UsageException("invalid log level " + Printable.quote(s) + ": use error, warn, info or debug");
         }
     }
 }

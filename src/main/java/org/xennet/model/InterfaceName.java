@@ -24,23 +24,23 @@ public final class InterfaceName {
         }
         int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_BYTES) {
-            throw new UsageException(what + "='" + name + "' is " + bytes
+            throw new UsageException(what + "=" + Printable.quote(name) + " is " + bytes
                     + " bytes long; Linux interface names have at most " + MAX_BYTES + " bytes");
         }
         if (name.equals(".") || name.equals("..")) {
-            throw new UsageException(what + "='" + name + "' is not a valid interface name");
+            throw new UsageException(what + "=" + Printable.quote(name) + " is not a valid interface name");
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
                     || c == '.' || c == '-' || c == '+';
             if (!ok) {
-                throw new UsageException(what + "='" + name + "' is not a valid interface name: character '"
-                        + Printable.of(String.valueOf(c)) + "' is not allowed (use letters, digits, '_', '.', '-', '+')");
+                throw new UsageException(what + "=" + Printable.quote(name) + " is not a valid interface name: character "
+                        + Printable.quote(String.valueOf(c)) + " is not allowed (use letters, digits, '_', '.', '-', '+')");
             }
         }
         if (name.charAt(0) == '-') {
-            throw new UsageException(what + "='" + name + "' is not a valid interface name: it starts with '-'");
+            throw new UsageException(what + "=" + Printable.quote(name) + " is not a valid interface name: it starts with '-'");
         }
         return name;
     }

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * An IPv4 or IPv6 address. Parsing is strict and never resolves names: the input is data from
@@ -42,7 +43,7 @@ public final class IpAddress implements Comparable<IpAddress> {
             }
             if (p[i].length() > 1 && p[i].charAt(0) == '0') {
                 // iproute2 reads 010 as octal (8), inet_pton refuses it: ambiguous, so refused.
-                throw new UsageException("invalid IP address '" + s + "': leading zero in '" + p[i]
+                throw new UsageException("invalid IP address " + Printable.quote(s) + ": leading zero in '" + p[i]
                         + "' is ambiguous (octal to iproute2)");
             }
             int v = Integer.parseInt(p[i]);
@@ -77,7 +78,7 @@ public final class IpAddress implements Comparable<IpAddress> {
     }
 
     private static UsageException bad(String s) {
-        return new UsageException("invalid IP address '" + s + "'");
+        return new UsageException("invalid IP address " + Printable.quote(s));
     }
 
     public int family() {

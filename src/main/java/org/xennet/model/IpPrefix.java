@@ -1,6 +1,7 @@
 package org.xennet.model;
 
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * An address with a prefix length, as {@code ip addr add 192.0.2.10/24} takes it: the host bits
@@ -28,11 +29,11 @@ public final class IpPrefix {
         IpAddress a = IpAddress.parse(s.substring(0, slash));
         String len = s.substring(slash + 1);
         if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new UsageException("invalid prefix '" + s + "': '" + len + "' is not a prefix length");
+            throw new UsageException("invalid prefix " + Printable.quote(s) + ": " + Printable.quote(len) + " is not a prefix length");
         }
         int n = Integer.parseInt(len);
         if (n > a.bits()) {
-            throw new UsageException("invalid prefix '" + s + "': /" + n + " is longer than " + a.bits() + " bits");
+            throw new UsageException("invalid prefix " + Printable.quote(s) + ": /" + n + " is longer than " + a.bits() + " bits");
         }
         return new IpPrefix(a, n);
     }

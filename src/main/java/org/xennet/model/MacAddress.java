@@ -2,6 +2,7 @@ package org.xennet.model;
 
 import java.util.Locale;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /** A 48-bit Ethernet address, printed lower-case with colons as {@code ip link} does. */
 public final class MacAddress {
@@ -29,12 +30,12 @@ public final class MacAddress {
     public static MacAddress parse(String s) {
         String[] parts = s.split("[:-]", -1);
         if (parts.length != 6) {
-            throw new UsageException("invalid MAC address '" + s + "': expected six hex bytes like 00:16:3e:12:34:56");
+            throw new UsageException("invalid MAC address " + Printable.quote(s) + ": expected six hex bytes like 00:16:3e:12:34:56");
         }
         long v = 0;
         for (String p : parts) {
             if (p.isEmpty() || p.length() > 2 || !p.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw new UsageException("invalid MAC address '" + s + "': '" + p + "' is not a hex byte");
+                throw new UsageException("invalid MAC address " + Printable.quote(s) + ": " + Printable.quote(p) + " is not a hex byte");
             }
             v = (v << 8) | Integer.parseInt(p, 16);
         }
@@ -51,6 +52,10 @@ public final class MacAddress {
 
     public boolean isMulticast() {
         return ((value >>> 40) & 1) != 0;
+    }
+
+    public boolean isBroadcast() {
+        return value == 0xffff_ffff_ffffL;
     }
 
     public boolean isZero() {

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.xennet.error.Errno;
 import org.xennet.error.KernelException;
 import org.xennet.error.UsageException;
+import org.xennet.text.Printable;
 
 /**
  * Sysctls read and written as files under a root ({@code /proc/sys}). Only keys under
@@ -43,7 +44,7 @@ public final class ProcSysctls implements Sysctls {
 
     private Path path(String key) {
         if (!key.startsWith("net/") || key.contains("..") || key.contains("//") || key.endsWith("/")) {
-            throw new UsageException("sysctl key '" + key + "' is not a key under net/");
+            throw new UsageException("sysctl key " + Printable.quote(key) + " is not a key under net/");
         }
         return root.resolve(key);
     }

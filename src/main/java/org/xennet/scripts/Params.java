@@ -65,8 +65,8 @@ public final class Params {
         try {
             return ConfigFile.yes(v.get());
         } catch (UsageException e) {
-            throw new UsageException(script + ": " + name + "='" + Printable.of(v.get())
-                    + "' must be yes or no");
+            throw new UsageException(script + ": " + name + "=" + Printable.quote(v.get())
+                    + " must be yes or no");
         }
     }
 
@@ -77,7 +77,7 @@ public final class Params {
         }
         String s = v.get();
         if (!s.matches("[0-9]{1,9}")) {
-            throw new UsageException(script + ": " + name + "='" + Printable.of(s) + "' is not a number");
+            throw new UsageException(script + ": " + name + "=" + Printable.quote(s) + " is not a number");
         }
         int n = Integer.parseInt(s);
         if (n < min || n > max) {

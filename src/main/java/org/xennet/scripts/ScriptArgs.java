@@ -59,7 +59,7 @@ public final class ScriptArgs {
                 continue;
             }
             if (a.startsWith("--") && a.indexOf('=') < 0) {
-                throw new UsageException(script + ": unknown option '" + a + "' (options: --help, --dry-run, --json)");
+                throw new UsageException(script + ": unknown option " + Printable.quote(a) + " (options: --help, --dry-run, --json)");
             }
             int eq = a.indexOf('=');
             if (eq < 0) {
@@ -73,8 +73,8 @@ public final class ScriptArgs {
             } else {
                 String name = a.substring(0, eq);
                 if (!NAME.matcher(name).matches()) {
-                    throw new UsageException(script + ": malformed assignment '" + Printable.of(a) + "': '"
-                            + Printable.of(name) + "' is not a variable name (letters, digits and '_', not starting "
+                    throw new UsageException(script + ": malformed assignment " + Printable.quote(a) + ": "
+                            + Printable.quote(name) + " is not a variable name (letters, digits and '_', not starting "
                             + "with a digit)");
                 }
                 vars.remove(name); // keep the order of the winning assignment

@@ -24,7 +24,7 @@ public final class StatusJson {
 
     public static int print(String script, String command, Params p, ScriptContext ctx) {
         if (!command.equals("status")) {
-            throw new UsageException(script + ": --json goes with status, not with '" + Printable.of(command) + "'");
+            throw new UsageException(script + ": --json goes with status, not with " + Printable.quote(command));
         }
         Script impl = Scripts.create(script);
         if (!(impl instanceof JsonStatus j)) {

@@ -32,7 +32,7 @@ public record Variable(String name, Kind kind, String defaultText, String descri
         if (value == null || value.isEmpty()) {
             return; // empty counts as unset, as with ${var:-default}
         }
-        String shown = Printable.of(value);
+        String shown = Printable.quote(value);
         try {
             switch (kind) {
                 case IFNAME:
@@ -47,22 +47,31 @@ public record Variable(String name, Kind kind, String defaultText, String descri
                     try {
                         ConfigFile.yes(value);
                     } catch (UsageException e) {
-                        throw new UsageException(name + "='" + shown + "' must be yes or no");
+                        throw new UsageException(name + "=" + shown + " must be yes or no");
                     }
                     break;
                 case NUMBER:
                     if (!value.matches("[0-9]{1,9}")) {
-                        throw new UsageException(name + "='" + shown + "' is not a number");
+                        throw new UsageException(name + "=" + shown + " is not a number");
                     }
                     break;
                 case MTU:
                     if (!value.matches("[0-9]{2,5}") || Integer.parseInt(value) < 68 || Integer.parseInt(value) > 65535) {
-                        throw new UsageException(name + "='" + shown + "' is not an MTU (68-65535)");
+                        throw new UsageException(name + "=" + shown + " is not an MTU (68-65535)");
                     }
                     break;
-                case MAC:
-                    MacAddress.parse(value);
+                case MAC: {
+                    // the guest's own address: it gets DHCP entries and guards, so it must be one station's
+                    MacAddress m = MacAddress.parse(value);
+                    if (m.isZero()) {
+                        throw new UsageException(name + "=" + shown + " is all zeros; a guest's MAC must be unicast");
+                    }
+                    if (m.isMulticast()) {
+                        throw new UsageException(name + "=" + shown + " is a " + (m.isBroadcast() ? "broadcast"
+                                : "multicast") + " address; a guest's MAC must be unicast");
+                    }
                     break;
+                }
                 case IP_LIST:
                     // vif scripts take "ip" as a space- or comma-separated list of addresses or prefixes
                     for (String a : value.trim().split("[\\s,]+")) {
@@ -71,17 +80,17 @@ public record Variable(String name, Kind kind, String defaultText, String descri
                     break;
                 case XENSTORE_PATH:
                     if (!value.matches("[A-Za-z0-9_./@:-]+") || value.contains("//") || value.length() > 3072) {
-                        throw new UsageException(name + "='" + shown + "' is not a XenStore path");
+                        throw new UsageException(name + "=" + shown + " is not a XenStore path");
                     }
                     break;
                 case CHOICE:
                     if (!choices.contains(value)) {
-                        throw new UsageException(name + "='" + shown + "' must be one of " + String.join(", ", choices));
+                        throw new UsageException(name + "=" + shown + " must be one of " + String.join(", ", choices));
                     }
                     break;
                 case PATH:
-                    if (value.indexOf('\0') >= 0 || value.indexOf('\n') >= 0) {
-                        throw new UsageException(name + "='" + shown + "' is not a file name");
+                    if (value.indexOf('\0') >= 0 || value.indexOf('\n') >= 0 || value.length() > 4096) {
+                        throw new UsageException(name + "=" + shown + " is not a file name");
                     }
                     break;
                 default:
@@ -89,7 +98,7 @@ public record Variable(String name, Kind kind, String defaultText, String descri
             }
         } catch (UsageException e) {
             String m = e.getMessage();
-            throw new UsageException(script + ": " + (m.startsWith(name + "=") ? m : name + "='" + shown + "': " + m));
+            throw new UsageException(script + ": " + (m.startsWith(name + "=") ? m : name + "=" + shown + ": " + m));
         }
     }
 }

@@ -141,8 +141,8 @@ public final class NetworkWrapper implements Script, JsonStatus {
         for (String item : s.split(",")) {
             String[] nb = item.trim().split(":", -1);
             if (nb.length != 2) {
-                throw new UsageException("network-wrapper: bridges='" + Printable.of(s) + "': '"
-                        + Printable.of(item) + "' is not netdev:bridge");
+                throw new UsageException("network-wrapper: bridges=" + Printable.quote(s) + ": "
+                        + Printable.quote(item) + " is not netdev:bridge");
             }
             out.add(new Pair(InterfaceName.check("netdev", nb[0]), InterfaceName.check("bridge", nb[1]), Map.of()));
         }
@@ -170,12 +170,12 @@ public final class NetworkWrapper implements Script, JsonStatus {
             }
             String[] w = line.split("\\s+");
             if (w.length < 2 || w[0].contains("=") || w[1].contains("=")) {
-                throw new UsageException(file + ":" + n + ": expected 'netdev bridge [VAR=VALUE...]', found '"
-                        + Printable.of(line) + "'");
+                throw new UsageException(file + ":" + n + ": expected 'netdev bridge [VAR=VALUE...]', found "
+                        + Printable.quote(line));
             }
             ScriptArgs extra = ScriptArgs.parse("network-wrapper", List.of(w).subList(2, w.length));
             if (extra.command() != null) {
-                throw new UsageException(file + ":" + n + ": '" + extra.command() + "' is not VAR=VALUE");
+                throw new UsageException(file + ":" + n + ": " + Printable.quote(extra.command()) + " is not VAR=VALUE");
             }
             out.add(new Pair(InterfaceName.check("netdev", w[0]), InterfaceName.check("bridge", w[1]),
                     extra.assignments()));

@@ -86,7 +86,7 @@ record DhcpSetup(Backend backend, Path conf, Path init, Path args, Path hosts, P
             case "dnsmasq":
                 return Backend.DNSMASQ;
             default:
-                throw new UsageException("nat_dhcp='" + Printable.of(v) + "' must be isc or dnsmasq");
+                throw new UsageException("nat_dhcp=" + Printable.quote(v) + " must be isc or dnsmasq");
         }
     }
 

@@ -39,13 +39,13 @@ record NatGuest(int domid, int vifid, List<IpPrefix> addresses, IpAddress vifIp,
             }
         }
         if (v4.isEmpty()) {
-            throw new UsageException(script + ": ip='" + Printable.of(ip) + "' has no IPv4 address (NAT is IPv4 only)");
+            throw new UsageException(script + ": ip=" + Printable.quote(ip) + " has no IPv4 address (NAT is IPv4 only)");
         }
         IpAddress first = v4.get(0).address();
         byte[] b = first.bytes();
         int last = b[3] & 0xff;
         if (last + 127 > 255) {
-            throw new UsageException(script + ": ip='" + Printable.of(ip) + "': the router address is the guest's "
+            throw new UsageException(script + ": ip=" + Printable.quote(ip) + ": the router address is the guest's "
                     + "last octet + 127, so the guest's last octet must be at most 128 (got " + last + ")");
         }
         b[3] = (byte) (last + 127);

@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
 import org.xennet.scripts.StateFiles;
+import org.xennet.text.Printable;
 
 /**
  * What a network-nat start changed, so that stop undoes exactly that:
@@ -45,7 +46,7 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
             }
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new XennetException("state record " + file + " is damaged (line '" + line + "'); remove it "
+                throw new XennetException("state record " + file + " is damaged (line " + Printable.quote(line) + "); remove it "
                         + "and run stop again");
             }
             String k = line.substring(0, eq);
