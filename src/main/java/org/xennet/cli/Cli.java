@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Map;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
@@ -17,6 +18,7 @@ import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
+import org.xennet.scripts.vif.VifScript;
 import org.xennet.text.Printable;
 
 /**
@@ -70,7 +72,7 @@ public final class Cli {
                 case "__train":
                     return new Training(ctx).run();
                 default:
-                    ctx.err().println("xennet: unknown script or command '" + Printable.of(first) + "'; scripts: "
+                    ctx.err().println("xennet: unknown script or command " + Printable.quote(first) + "; scripts: "
                             + String.join(", ", Scripts.NAMES) + "; tools: doctor, fix, lab, links, version (see xennet --help)");
                     return FAILED;
             }
@@ -84,42 +86,53 @@ public final class Cli {
         Startup.mark("script " + name);
         Log.configure(LogConfig.from(ctx.env(), name));
         ScriptSpec spec = Scripts.spec(name).orElseThrow();
+        Script script = Scripts.create(name);
         ScriptArgs a;
         try {
             a = ScriptArgs.parse(name, argv);
         } catch (UsageException e) {
-            ctx.err().println(e.getMessage());
-            return FAILED;
+            return refuse(script, null, new Params(name, ctx.env(), Map.of()), e.getMessage());
         }
         if (a.help()) {
             ctx.out().print(spec.help());
             return OK;
         }
         String command = a.command();
+        Params p = new Params(name, ctx.env(), a.assignments());
         if (command == null || !spec.commands().contains(command)) {
-            ctx.err().println(name + ": " + (command == null ? "no command given"
-                    : "unknown command '" + Printable.of(command) + "'") + "; valid commands are: "
+            return refuse(script, null, p, name + ": " + (command == null ? "no command given"
+                    : "unknown command " + Printable.quote(command)) + "; valid commands are: "
                     + String.join(", ", spec.commands()));
-            LOG.error(name + ": invalid command " + (command == null ? "(none)" : Printable.of(command)));
-            return FAILED;
         }
         try {
-            Params p = new Params(name, ctx.env(), a.assignments());
             spec.validate(p);
             if (a.json()) {
                 return StatusJson.print(name, command, p, ctx);
             }
-            Script script = Scripts.create(name);
             return script.run(command, p, a.dryRun(), ctx);
         } catch (UsageException e) {
-            ctx.err().println(e.getMessage());
-            return FAILED;
+            return a.dryRun() ? fail(e.getMessage()) : refuse(script, command, p, e.getMessage());
         } catch (XennetException e) {
             String msg = e.getMessage().startsWith(name) ? e.getMessage() : name + " " + command + ": " + e.getMessage();
-            ctx.err().println(msg);
-            LOG.error(msg);
-            return FAILED;
+            if (a.dryRun() || VifScript.reported(e)) {
+                return fail(msg);
+            }
+            return refuse(script, command, p, msg);
         }
+    }
+
+    /** Bad input or a failure: one line on stderr and in the log, and the script tells its caller (hotplug-error). */
+    private int refuse(Script script, String command, Params p, String message) {
+        fail(message);
+        script.refused(command, p, message, ctx);
+        return FAILED;
+    }
+
+    private int fail(String message) {
+        String m = Printable.controls(message);
+        ctx.err().println(m);
+        LOG.error(m);
+        return FAILED;
     }
 
     static String baseName(String argv0) {

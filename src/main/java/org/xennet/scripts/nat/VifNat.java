@@ -12,12 +12,14 @@ import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.vif.Hooks;
+import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.sys.ProcessRunner;
@@ -38,15 +40,20 @@ public final class VifNat extends VifScript {
     private static final Log LOG = Log.get(VifNat.class);
     static final List<String> KEYS = List.of("ip", "mac", "vifname", "frontend-id", "handle");
 
+    /** Child processes: the call's own ({@link ScriptContext#processes}) unless a test gives another. */
     private final ProcessRunner runner;
 
     public VifNat() {
-        this(ProcessRunner.local());
+        this(null);
     }
 
     VifNat(ProcessRunner runner) {
         super("vif-nat", KEYS);
         this.runner = runner;
+    }
+
+    private ProcessRunner runner(ScriptContext ctx) {
+        return runner != null ? runner : ctx.processes();
     }
 
     // ---------------------------------------------------------------- online
@@ -60,13 +67,13 @@ public final class VifNat extends VifScript {
             return ExitCodes.OK;
         }
         NatGuest g = NatGuest.resolve("vif-nat", t, p);
-        Optional<DhcpServer> dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+        Optional<DhcpServer> dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner(ctx)));
         String mac = dhcp.isPresent() ? p.require("mac", "the guest's MAC address, for its DHCP host entry") : null;
         try (Network net = ctx.network().get()) {
             String dev = t.dev();
             Link link = backendLink(net, t);
             Plan plan = new Plan("vif-nat " + command);
-            boolean renamed = planRename(plan, net, t, p);
+            boolean renamed = planRename(plan, new NetSteps(net), t, p, link.isUp());
             boolean up = link.isUp() && !renamed;
             String d = wantedName(t, p).orElse(dev);
             if (!up) {
@@ -154,7 +161,7 @@ public final class VifNat extends VifScript {
         NatGuest g = NatGuest.resolve("vif-nat", t, p);
         Optional<DhcpServer> dhcp;
         try {
-            dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner));
+            dhcp = DhcpSetup.resolve(p, ctx, true).map(d -> new DhcpServer(d, ctx.lockDir(), runner(ctx)));
         } catch (XennetException e) {
             LOG.warn("vif-nat " + command + " " + t.dev() + ": " + e.getMessage() + " (no DHCP entry removed)");
             dhcp = Optional.empty();
@@ -187,7 +194,9 @@ public final class VifNat extends VifScript {
                     plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
                 }
             }
-            if (NatFirewall.enabled(ctx)) {
+            if (xs == null) {
+                VifFirewall.removeAllFor(plan, ctx, d); // the ip key is unknown
+            } else if (NatFirewall.enabled(ctx)) {
                 NatFirewall.removeVifRules(plan, ctx, d, g.addresses());
             }
             Hooks.add(plan, ctx, "vif-nat", command, d, t, p, "");

@@ -14,6 +14,7 @@ import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
@@ -21,9 +22,11 @@ import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.bridge.BridgeSettings;
 import org.xennet.scripts.vif.Hooks;
+import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.xenstore.XenStore;
+import org.xennet.text.Printable;
 
 /**
  * {@code vif-route online|offline|add|remove}: a guest routed through dom0 instead of bridged.
@@ -69,7 +72,7 @@ public final class VifRoute extends VifScript {
             IpPrefix prefix = IpPrefix.parse(a);
             if (prefix.family() != IpAddress.AF_INET) {
                 if (refuseIpv6) {
-                    throw new XennetException("ip='" + ip.get() + "': " + a + " is an IPv6 address; vif-route routes "
+                    throw new XennetException("ip=" + Printable.quote(ip.get()) + ": " + a + " is an IPv6 address; vif-route routes "
                             + "IPv4 addresses only (Xen's script failed on it too)");
                 }
                 continue;
@@ -126,7 +129,7 @@ public final class VifRoute extends VifScript {
             int metric = metric(t);
             Plan plan = new Plan("vif-route " + command);
 
-            boolean renamed = planRename(plan, net, t, p);
+            boolean renamed = planRename(plan, new NetSteps(net), t, p, link.isUp());
             String d = wantedName(t, p).orElse(dev);
             int index = link.index();
 
@@ -226,7 +229,11 @@ public final class VifRoute extends VifScript {
                     plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
                 }
             }
-            RoutedFirewall.add(plan, ctx, d, guests, false);
+            if (xs == null) {
+                VifFirewall.removeAllFor(plan, ctx, d); // the ip key is unknown
+            } else {
+                RoutedFirewall.add(plan, ctx, d, guests, false);
+            }
             Hooks.add(plan, ctx, "vif-route", command, d, t, p, "");
             ctx.runner("vif-route", dryRun).run(plan);
             return ExitCodes.OK;

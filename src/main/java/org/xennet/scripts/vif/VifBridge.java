@@ -12,6 +12,7 @@ import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
@@ -23,10 +24,11 @@ import org.xennet.xenstore.XenStore;
  * {@code vif-bridge online|offline|add|remove}: attaches a guest's backend interface to its
  * bridge. Parameters: environment, then VAR=VAL arguments, then the XenStore keys {@code bridge},
  * {@code ip}, {@code mac}, {@code mtu}, {@code vifname} under XENBUS_PATH. online/add is a plan
- * with undo: on any failure what this call changed is undone and {@code hotplug-error} (a specific
- * message) then {@code hotplug-status=error} are written in one transaction; on success
- * {@code hotplug-status=connected}. offline/remove is best effort and succeeds when the device or
- * the bridge is already gone.
+ * in which every step that changes something has its undo: on any failure what this call changed
+ * is undone (name, MAC, MTU, IPv6 switch, bridge, up, rules, the frontend's MTU node) and
+ * {@code hotplug-error} (a specific message) then {@code hotplug-status=error} are written in one
+ * transaction; on success {@code hotplug-status=connected}. offline/remove is best effort and
+ * succeeds when the device or the bridge is already gone.
  */
 public final class VifBridge extends VifScript {
     static final List<String> KEYS = List.of("bridge", "ip", "mac", "mtu", "vifname");
@@ -40,70 +42,73 @@ public final class VifBridge extends VifScript {
     @Override
     protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
+            NetSteps ns = new NetSteps(net);
             String dev = t.dev();
             Link link = backendLink(net, t);
             Plan plan = new Plan("vif-bridge " + command);
-            if (planRename(plan, net, t, p)) {
-                String to = wantedName(t, p).orElseThrow();
-                link = new Link(link.index(), to, link.kind(), link.slaveKind(), link.flags() & ~Link.IFF_UP,
-                        link.mtu(), link.mac(), link.masterIndex(), link.linkIndex(), link.operState(), link.carrier(),
-                        link.bridge(), link.vlanId(), link.unknown());
+            boolean wasUp = link.isUp();
+            boolean down = !wasUp;
+            String d = dev;
+            if (planRename(plan, ns, t, p, wasUp)) {
+                d = wantedName(t, p).orElseThrow();
+                down = true;
             }
-            String d = link.name();
+            String name = d;
             Link bridge = findBridge(net, p);
             int mtu = p.integer("mtu", bridge.mtu(), 68, 65535);
-            boolean down = !link.isUp(); // a rename above has taken it down
             if (link.mac() == null || !link.mac().equals(MacAddress.XEN_BACKEND)) {
                 // the largest non-broadcast MAC, so the bridge never takes the guest's port address;
                 // set while the link is down
                 if (!down) {
-                    plan.add(Step.required("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                    plan.add(ns.down(name, true));
                     down = true;
                 }
-                plan.add(Step.bestEffort("ip link set dev " + d + " address " + MacAddress.XEN_BACKEND,
-                        () -> net.links().setMac(d, MacAddress.XEN_BACKEND)));
+                plan.add(ns.mac(name, MacAddress.XEN_BACKEND, link.mac()).withPolicy(Step.Policy.BEST_EFFORT));
             }
             if (link.mtu() != mtu) {
-                int old = link.mtu();
-                plan.add(Step.warn("ip link set dev " + d + " mtu " + mtu, () -> net.links().setMtu(d, mtu))
-                        .undoneBy("ip link set dev " + d + " mtu " + old, () -> net.links().setMtu(d, old)));
+                plan.add(ns.mtu(name, mtu, link.mtu()).withPolicy(Step.Policy.WARN));
             }
             if (link.masterIndex() != bridge.index()) {
                 String previous = link.masterIndex() == 0 ? null
                         : net.links().find(link.masterIndex()).map(Link::name).orElse(null);
-                plan.add(Step.required("ip link set dev " + d + " master " + bridge.name(),
-                        () -> net.links().setMaster(d, bridge.name()))
-                        .undoneBy(previous == null ? "ip link set dev " + d + " nomaster"
-                                : "ip link set dev " + d + " master " + previous, () -> {
-                                    if (previous == null) {
-                                        net.links().setNoMaster(d);
-                                    } else {
-                                        net.links().setMaster(d, previous);
-                                    }
-                                }));
+                plan.add(ns.master(name, bridge.name(), previous));
             }
-            String v6 = Sysctls.disableIpv6(d);
             // checked under the name the device has now: a vifname rename happens in the plan
-            if (!net.sysctls().find(Sysctls.disableIpv6(dev)).orElse("1").equals("1")) {
+            Optional<String> v6 = net.sysctls().find(Sysctls.disableIpv6(dev));
+            if (v6.isPresent() && !v6.get().trim().equals("1")) {
                 // a pure layer-2 port: every vif has MAC fe:ff:ff:ff:ff:ff, so they would all claim the
                 // same IPv6 link-local address and fail duplicate address detection
-                plan.add(Step.bestEffort("sysctl -w net.ipv6.conf." + d + ".disable_ipv6=1",
-                        () -> net.sysctls().set(v6, "1")));
+                plan.add(ns.layer2Only(name, v6.get().trim()).withPolicy(Step.Policy.BEST_EFFORT));
             }
             if (down) {
-                plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
-                        .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                plan.add(ns.up(name));
             }
             if (t.typeIf().equals("vif")) {
-                t.frontendMtuPath().filter(path -> !xs.read(path).equals(Optional.of(String.valueOf(mtu))))
-                        .ifPresent(path -> plan.add(Step.required("xenstore-write " + path + " " + mtu,
-                                () -> xs.write(path, String.valueOf(mtu)))));
+                frontendMtu(plan, t, xs, mtu);
             }
-            addFirewall(plan, ctx, d, p, true);
-            Hooks.add(plan, ctx, "vif-bridge", command, d, t, p, bridge.name());
+            addFirewall(plan, ctx, name, p, true);
+            Hooks.add(plan, ctx, "vif-bridge", command, name, t, p, bridge.name());
             ctx.runner("vif-bridge", dryRun).run(plan);
             return ExitCodes.OK;
         }
+    }
+
+    /** The frontend's MTU node (set_mtu), undone by putting back what was there, or removing it. */
+    static void frontendMtu(Plan plan, VifTarget t, XenStore xs, int mtu) {
+        String path = t.frontendMtuPath().orElseThrow();
+        Optional<String> old = xs.read(path);
+        String value = String.valueOf(mtu);
+        if (old.equals(Optional.of(value))) {
+            return;
+        }
+        plan.add(Step.required("xenstore-write " + path + " " + value, () -> xs.write(path, value))
+                .undoneBy(old.isPresent() ? "xenstore-write " + path + " " + old.get() : "xenstore-rm " + path, () -> {
+                    if (old.isPresent()) {
+                        xs.write(path, old.get());
+                    } else {
+                        xs.remove(path);
+                    }
+                }));
     }
 
     /**
@@ -159,21 +164,25 @@ public final class VifBridge extends VifScript {
     @Override
     protected int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
-            String dev = currentName(net, t, p);
-            String d = dev;
+            NetSteps ns = new NetSteps(net);
+            String d = currentName(net, t, p);
             Plan plan = new Plan("vif-bridge " + command);
             Optional<Link> link = net.links().find(d);
             if (link.isPresent()) {
-                plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
                 if (link.get().hasMaster()) {
-                    plan.add(Step.bestEffort("ip link set dev " + d + " nomaster", () -> net.links().setNoMaster(d)));
+                    plan.add(ns.nomaster(d, null).withPolicy(Step.Policy.BEST_EFFORT));
                 }
             }
-            addFirewall(plan, ctx, d, p, false);
+            if (xs == null) {
+                // the ip key is unknown: remove every rule of ours that names the device
+                VifFirewall.removeAllFor(plan, ctx, d);
+            } else {
+                addFirewall(plan, ctx, d, p, false);
+            }
             Hooks.add(plan, ctx, "vif-bridge", command, d, t, p, p.get("bridge", ""));
             ctx.runner("vif-bridge", dryRun).run(plan);
             return ExitCodes.OK;
         }
     }
-
 }

@@ -8,6 +8,7 @@ import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
+import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ScriptContext;
@@ -112,6 +113,47 @@ public final class VifFirewall {
                 }
             }));
         }
+    }
+
+    /**
+     * offline without XenStore (the {@code ip} key unknown): every ACCEPT rule in FORWARD that
+     * names the device as the vif scripts do ({@code --physdev-in/--physdev-out DEV} bridged,
+     * {@code -i/-o DEV} routed) removed, best effort, so a vif that goes away never leaves one behind.
+     */
+    public static void removeAllFor(Plan plan, ScriptContext ctx, String dev) {
+        if (!enabled(ctx)) {
+            return;
+        }
+        FirewallSteps fs = new FirewallSteps(ctx.firewall());
+        List<Rule> found;
+        try {
+            found = fs.firewall().list(FORWARD);
+        } catch (XennetException e) {
+            plan.add(Step.bestEffort("iptables -S " + FORWARD + " (to remove the rules of " + dev + ")", () -> {
+                throw e;
+            }));
+            return;
+        }
+        for (Rule r : found) {
+            if (namesDevice(r, dev)) {
+                plan.add(fs.delete(r).withPolicy(Step.Policy.BEST_EFFORT));
+            }
+        }
+    }
+
+    static boolean namesDevice(Rule r, String dev) {
+        List<String> w = r.spec();
+        if (w.size() < 2 || !w.get(w.size() - 1).equals("ACCEPT") || !w.get(w.size() - 2).equals("-j")) {
+            return false;
+        }
+        for (int i = 0; i + 1 < w.size(); i++) {
+            String o = w.get(i);
+            if ((o.equals("--physdev-in") || o.equals("--physdev-out") || o.equals("-i") || o.equals("-o"))
+                    && w.get(i + 1).equals(dev)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the rule is in its chain now; empty when iptables cannot tell (the step then finds out). */
