@@ -15,10 +15,23 @@ import org.xennet.log.Log;
 public final class PlanRunner {
     private static final Log LOG = Log.get(PlanRunner.class);
 
-    /** Called before each step; tests throw from it to inject a failure at that point. */
+    /**
+     * Called around each step that does something (silent steps are not counted: the index is
+     * the number of such steps before this one); tests throw from it to inject a failure at that
+     * point, or end the process there to show what a kill leaves behind.
+     */
     @FunctionalInterface
     public interface FaultInjector {
         void beforeStep(int index, Step step);
+
+        /** Before step {@code index} of {@code plan}; by default {@link #beforeStep(int, Step)}. */
+        default void beforeStep(Plan plan, int index, Step step) {
+            beforeStep(index, step);
+        }
+
+        /** After step {@code index} of {@code plan} did its work. */
+        default void afterStep(Plan plan, int index, Step step) {
+        }
     }
 
     private final String script;
@@ -37,22 +50,52 @@ public final class PlanRunner {
         this(script, false, System.out, null);
     }
 
+    /** Where a plan's progress goes before each step, so that a process killed mid-plan can be undone by the next. */
+    @FunctionalInterface
+    public interface Journal {
+        /** Step {@code index} is about to run; returns once that is on disk. */
+        void begin(int index);
+    }
+
     /** Runs the steps; returns how many ran. */
     public int run(Plan plan) {
+        return run(plan, null);
+    }
+
+    /** Runs the steps, telling {@code journal} (when not null) before each; returns how many ran. */
+    public int run(Plan plan, Journal journal) {
         if (dryRun) {
             out.print(plan.render());
             return 0;
         }
         Deque<Step> done = new ArrayDeque<>();
         int index = 0;
+        int acting = 0; // the fault injector counts the steps that do something
         for (Step s : plan.steps()) {
-            LOG.debug(() -> script + ": " + s.description());
-            try {
-                if (faults != null) {
-                    faults.beforeStep(index, s);
+            if (s.action() != null) {
+                LOG.debug(() -> script + ": " + s.description());
+            }
+            if (journal != null) {
+                try {
+                    journal.begin(index);
+                } catch (RuntimeException e) {
+                    // without the record nothing could undo this step after a crash: do not take it
+                    throw new PlanFailedException(s, e, rollback(done));
                 }
-                s.action().run();
+            }
+            boolean silent = s.action() == null; // nothing to do, nothing to fail
+            int point = silent ? -1 : acting++;
+            try {
+                if (faults != null && !silent) {
+                    faults.beforeStep(plan, point, s);
+                }
+                if (!silent) {
+                    s.action().run();
+                }
                 done.push(s);
+                if (faults != null && !silent) {
+                    faults.afterStep(plan, point, s);
+                }
             } catch (RuntimeException e) {
                 switch (s.policy()) {
                     case BEST_EFFORT:

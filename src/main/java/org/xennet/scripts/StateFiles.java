@@ -1,11 +1,14 @@
 package org.xennet.scripts;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -13,8 +16,8 @@ import org.xennet.error.XennetException;
 
 /**
  * The state records the network-* scripts keep under /var/run/xennet so that stop undoes exactly
- * what start did: read as lines (absent = empty), written atomically (a crash never leaves half a
- * record).
+ * what start did: read as lines (absent = empty), written atomically and synced (a crash never
+ * leaves half a record).
  */
 public final class StateFiles {
     private StateFiles() {
@@ -47,13 +50,27 @@ public final class StateFiles {
         }
     }
 
-    /** Writes beside the file and renames it into place. */
+    /**
+     * Writes beside the file, syncs it, renames it into place and syncs the directory: after a
+     * crash or a power loss the record is the old one or the new one, whole, never a mix.
+     */
     public static void write(Path file, String text) {
         try {
-            Files.createDirectories(file.getParent());
+            Path dir = file.getParent();
+            Files.createDirectories(dir);
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+                while (b.hasRemaining()) {
+                    ch.write(b);
+                }
+                ch.force(true);
+            }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+                d.force(true);
+            }
         } catch (IOException e) {
             throw new XennetException("cannot write state record " + file + ": " + e.getMessage(), e);
         }

@@ -22,6 +22,7 @@ class DryRunGoldenTest extends DryRunGolden {
     @Test
     void networkBridgeStartNetloop() {
         assertEquals(lines(
+                "write state record " + state("network-bridge/xenbr0.state"),
                 "ip link add xenbr0 type bridge stp_state 0 forward_delay 0",
                 "ip link add veth0 type veth peer name vif0.0",
                 "ip link set dev veth0 address 00:16:3e:00:00:10",
@@ -47,14 +48,14 @@ class DryRunGoldenTest extends DryRunGolden {
                 "ip route add default via 192.0.2.1 dev eth0",
                 "iptables -P FORWARD DROP",
                 "iptables -A FORWARD -m physdev --physdev-in peth0 -j ACCEPT",
-                "iptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT",
-                "write state record " + state("network-bridge/xenbr0.state")),
+                "iptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT"),
                 dryRun("network-bridge", "start", "antispoof=yes"));
     }
 
     @Test
     void networkBridgeStartFinalTopology() {
         assertEquals(lines(
+                "write state record " + state("network-bridge/eth0.state"),
                 "ip link add xn-tmpbr type bridge stp_state 1 forward_delay 200",
                 "ip link set dev xn-tmpbr address 00:16:3e:00:00:10",
                 "ip link set dev xn-tmpbr mtu 1500",
@@ -68,8 +69,7 @@ class DryRunGoldenTest extends DryRunGolden {
                 "wait for carrier on peth0",
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
-                "ip route add default via 192.0.2.1 dev eth0",
-                "write state record " + state("network-bridge/eth0.state")),
+                "ip route add default via 192.0.2.1 dev eth0"),
                 dryRun("network-bridge", "start", "bridge=eth0", "stp=yes", "forward_delay=2"));
     }
 
@@ -83,8 +83,7 @@ class DryRunGoldenTest extends DryRunGolden {
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",
-                "iptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT",
-                "write state record " + state("network-bridge/xenbr0.state")),
+                "iptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT"),
                 plan.substring(plan.indexOf("ip link set dev eth0 up")));
     }
 
@@ -96,16 +95,14 @@ class DryRunGoldenTest extends DryRunGolden {
                 "bridge_nf_call_ip6tables=1");
         assertEquals(lines(
                 "ip route add default via 192.0.2.1 dev eth0",
-                "sysctl -w net.bridge.bridge-nf-call-iptables=0",
-                "write state record " + state("network-bridge/eth0.state")),
+                "sysctl -w net.bridge.bridge-nf-call-iptables=0"),
                 plan.substring(plan.indexOf("ip route add")));
         run("network-bridge", "start", "bridge=eth0", "bridge_nf_call_iptables=0", "bridge_nf_call_ip6tables=1");
         plan = dryRun("network-bridge", "stop", "bridge=eth0");
         assertEquals(lines(
-                "ip link del xn-tmpbr",
                 "sysctl -w net.bridge.bridge-nf-call-iptables=1",
-                "rm " + state("network-bridge/eth0.state") + "   # errors ignored"),
-                plan.substring(plan.indexOf("ip link del")));
+                "ip link set dev eth0 down"),
+                plan.substring(0, plan.indexOf("ip link set dev peth0 down")));
     }
 
     /** Without br_netfilter the keys do not exist: a warning, no step. */
@@ -113,8 +110,7 @@ class DryRunGoldenTest extends DryRunGolden {
     void networkBridgeBridgeNetfilterSysctlsWithoutTheModule() {
         String plan = dryRun("network-bridge", "start", "bridge=eth0", "bridge_nf_call_iptables=0");
         assertEquals(lines(
-                "ip route add default via 192.0.2.1 dev eth0",
-                "write state record " + state("network-bridge/eth0.state")),
+                "ip route add default via 192.0.2.1 dev eth0"),
                 plan.substring(plan.indexOf("ip route add")));
     }
 
@@ -122,16 +118,16 @@ class DryRunGoldenTest extends DryRunGolden {
     void networkBridgeStopNetloopAfterStart() {
         run("network-bridge", "start", "antispoof=yes");
         assertEquals(lines(
-                "iptables -D FORWARD -m physdev --physdev-in peth0 -j ACCEPT",
                 "iptables -D FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT",
+                "iptables -D FORWARD -m physdev --physdev-in peth0 -j ACCEPT",
                 "iptables -P FORWARD ACCEPT",
                 "ip link set dev eth0 down",
-                "ip link set dev peth0 nomaster",
                 "ip link set dev peth0 down",
+                "ip link set dev peth0 nomaster",
+                "ip link set dev peth0 address 00:16:3e:00:00:10",
                 "ip link set dev eth0 name veth0",
+                "sysctl -w net.ipv6.conf.peth0.disable_ipv6=0",
                 "ip link set dev peth0 name eth0",
-                "ip link set dev eth0 address 00:16:3e:00:00:10",
-                "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0",
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",
@@ -146,11 +142,11 @@ class DryRunGoldenTest extends DryRunGolden {
         run("network-bridge", "start", "bridge=eth0");
         assertEquals(lines(
                 "ip link set dev eth0 down",
-                "ip link set dev peth0 nomaster",
                 "ip link set dev peth0 down",
+                "ip link set dev peth0 nomaster",
                 "ip link set dev eth0 name xn-tmpbr",
+                "sysctl -w net.ipv6.conf.peth0.disable_ipv6=0",
                 "ip link set dev peth0 name eth0",
-                "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0",
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",
@@ -166,11 +162,11 @@ class DryRunGoldenTest extends DryRunGolden {
         Files.delete(state("network-bridge/eth0.state"));
         assertEquals(lines(
                 "ip link set dev eth0 down",
-                "ip link set dev peth0 nomaster",
                 "ip link set dev peth0 down",
+                "ip link set dev peth0 nomaster",
                 "ip link set dev eth0 name xn-tmpbr",
+                "sysctl -w net.ipv6.conf.peth0.disable_ipv6=0",
                 "ip link set dev peth0 name eth0",
-                "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0",
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",
@@ -178,15 +174,33 @@ class DryRunGoldenTest extends DryRunGolden {
                 dryRun("network-bridge", "stop", "bridge=eth0"));
     }
 
-    /** The bridge was removed by hand: a real stop removes the stale record, so the dry run says so. */
+    /**
+     * The bridge was removed by hand while the NIC is still renamed: stop still gives the NIC back
+     * (the host would be offline otherwise); deleting what is gone already is skipped when it runs.
+     */
     @Test
     void networkBridgeStopWhenTheBridgeIsGone() {
         run("network-bridge", "start");
         net.links().delete("xenbr0");
+        String plan = dryRun("network-bridge", "stop");
+        assertEquals(true, plan.contains("ip link set dev peth0 name eth0\nip link set dev eth0 up\n"), plan);
+        run("network-bridge", "stop");
+        assertEquals(false, net.links().exists("peth0"));
+        assertEquals(false, net.links().exists("veth0"));
+        assertEquals("00:16:3e:00:00:10", net.links().get("eth0").mac().toString());
+        assertEquals(lines("network-bridge: xenbr0 does not exist; nothing to stop"), dryRun("network-bridge", "stop"));
+    }
+
+    /** The bridge and the renamed NIC are both gone (undone by hand): a stop only removes the stale record. */
+    @Test
+    void networkBridgeStopWhenEverythingIsGone() {
+        run("network-bridge", "start", "bridge=eth0");
+        net.links().delete("eth0");
+        net.links().rename("peth0", "eth0");
         assertEquals(lines(
-                "rm " + state("network-bridge/xenbr0.state"),
-                "network-bridge: xenbr0 does not exist; nothing to stop"),
-                dryRun("network-bridge", "stop"));
+                "rm " + state("network-bridge/eth0.state"),
+                "network-bridge: eth0 does not exist; nothing to stop"),
+                dryRun("network-bridge", "stop", "bridge=eth0"));
     }
 
     @Test
@@ -223,6 +237,7 @@ class DryRunGoldenTest extends DryRunGolden {
         net.addresses().add("eth1", IpPrefix.parse("198.51.100.10/24"));
         assertEquals(lines(
                 "network-wrapper: start eth0 -> xenbr0",
+                "write state record " + state("network-bridge/xenbr0.state"),
                 "ip link add xenbr0 type bridge stp_state 0 forward_delay 0",
                 "ip link add veth0 type veth peer name vif0.0",
                 "ip link set dev veth0 address 00:16:3e:00:00:10",
@@ -246,8 +261,8 @@ class DryRunGoldenTest extends DryRunGolden {
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",
-                "write state record " + state("network-bridge/xenbr0.state"),
                 "network-wrapper: start eth1 -> eth1",
+                "write state record " + state("network-bridge/eth1.state"),
                 "ip link add xn-tmpbr type bridge stp_state 0 forward_delay 0",
                 "ip link set dev xn-tmpbr address 00:16:3e:00:00:11",
                 "ip link set dev xn-tmpbr mtu 9000",
@@ -260,7 +275,6 @@ class DryRunGoldenTest extends DryRunGolden {
                 "ip link set dev peth1 up",
                 "wait for carrier on peth1",
                 "ip addr add 198.51.100.10/24 label eth1 dev eth1",
-                "write state record " + state("network-bridge/eth1.state"),
                 "network-wrapper: start summary:",
                 "  eth0 -> xenbr0: planned (dry run: nothing changed)",
                 "  eth1 -> eth1: planned (dry run: nothing changed)"),
@@ -269,23 +283,22 @@ class DryRunGoldenTest extends DryRunGolden {
         run("network-wrapper", "start", "bridges=eth0:xenbr0,eth1:eth1");
         assertEquals(lines(
                 "network-wrapper: stop eth1 -> eth1",
-                "ip link set dev eth1 down",
-                "ip link set dev peth1 nomaster",
                 "ip link set dev peth1 down",
+                "ip link set dev peth1 nomaster",
                 "ip link set dev eth1 name xn-tmpbr",
+                "sysctl -w net.ipv6.conf.peth1.disable_ipv6=0",
                 "ip link set dev peth1 name eth1",
-                "sysctl -w net.ipv6.conf.eth1.disable_ipv6=0",
                 "ip addr add 198.51.100.10/24 label eth1 dev eth1",
                 "ip link del xn-tmpbr",
                 "rm " + state("network-bridge/eth1.state") + "   # errors ignored",
                 "network-wrapper: stop eth0 -> xenbr0",
                 "ip link set dev eth0 down",
-                "ip link set dev peth0 nomaster",
                 "ip link set dev peth0 down",
+                "ip link set dev peth0 nomaster",
+                "ip link set dev peth0 address 00:16:3e:00:00:10",
                 "ip link set dev eth0 name veth0",
+                "sysctl -w net.ipv6.conf.peth0.disable_ipv6=0",
                 "ip link set dev peth0 name eth0",
-                "ip link set dev eth0 address 00:16:3e:00:00:10",
-                "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0",
                 "ip link set dev eth0 up",
                 "ip addr add 192.0.2.10/24 label eth0 dev eth0",
                 "ip route add default via 192.0.2.1 dev eth0",

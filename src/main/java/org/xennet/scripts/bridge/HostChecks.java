@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.xennet.error.UsageException;
@@ -22,6 +23,37 @@ import org.xennet.scripts.ScriptContext;
  */
 final class HostChecks {
     private HostChecks() {
+    }
+
+    /**
+     * Everything that stops a start before it changes anything: a NIC that is a bridge or a port
+     * already, names start would create that exist, a network root, a network manager.
+     */
+    static void refuseUnsafe(BridgeSettings s, Network net, Link nic, ScriptContext ctx) {
+        if (nic.isBridge()) {
+            throw new XennetException(s.netdev() + " is already a bridge; network-bridge bridges a physical "
+                    + "interface (set netdev=)");
+        }
+        if (nic.hasMaster()) {
+            String master = net.links().find(nic.masterIndex()).map(Link::name).orElse("#" + nic.masterIndex());
+            throw new XennetException(s.netdev() + " is already a port of " + master + "; detach it first "
+                    + "(ip link set " + s.netdev() + " nomaster) or choose another netdev");
+        }
+        List<String> taken = new ArrayList<>();
+        for (String n : s.netloop() ? List.of(s.bridge(), s.vdev(), s.vif0()) : List.of(BridgeSettings.TMP_BRIDGE)) {
+            if (net.links().exists(n)) {
+                taken.add(n);
+            }
+        }
+        if (!taken.isEmpty()) {
+            throw new XennetException(String.join(", ", taken) + (taken.size() == 1 ? " exists" : " exist")
+                    + " but was not made by xennet for " + s.netdev() + "; remove "
+                    + (taken.size() == 1 ? "it" : "them") + " or choose another bridge=/vifnum=");
+        }
+        if (!s.force()) {
+            refuseNetworkRoot(s.netdev(), nic, net, ctx);
+            refuseManaged(s.netdev(), nic, ctx);
+        }
     }
 
     /** Xen's network-root check, done right: NFS or {@code _netdev} root reached through netdev. */

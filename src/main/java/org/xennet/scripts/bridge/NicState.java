@@ -16,10 +16,17 @@ import org.xennet.net.Sysctls;
  * flags dropped, labels kept) and the routes through it in every table, except the ones the
  * kernel makes by itself (connected, local and broadcast routes, proto kernel) and router
  * advertisements (re-learned on the new interface). {@code ipv6Disabled} is the interface's
- * disable_ipv6 sysctl, null where the kernel has no IPv6.
+ * disable_ipv6 sysctl, null where the kernel has no IPv6. {@code index} is the NIC's interface
+ * index, which stays with it through renames until the next boot: it tells the NIC apart from the
+ * links start makes under the same name (0: not known, from a record of an older version).
  */
-public record NicState(MacAddress mac, int mtu, boolean up, String ipv6Disabled, List<Address> addresses,
+public record NicState(int index, MacAddress mac, int mtu, boolean up, String ipv6Disabled, List<Address> addresses,
         List<Route> routes) {
+
+    /** Whether a link is not this NIC: one that start made under the NIC's name. */
+    public boolean isNot(org.xennet.model.Link l) {
+        return index == 0 || l.index() != index;
+    }
 
     public NicState {
         addresses = List.copyOf(addresses);
@@ -43,7 +50,7 @@ public record NicState(MacAddress mac, int mtu, boolean up, String ipv6Disabled,
             }
         }
         String v6 = net.sysctls().find(Sysctls.disableIpv6(dev)).orElse(null);
-        return new NicState(l.mac(), l.mtu(), l.isUp(), v6, addrs, sortForAdding(routes));
+        return new NicState(l.index(), l.mac(), l.mtu(), l.isUp(), v6, addrs, sortForAdding(routes));
     }
 
     static boolean movable(Route r) {

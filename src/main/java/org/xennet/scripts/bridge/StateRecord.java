@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
-import org.xennet.error.XennetException;
 import org.xennet.firewall.Rule;
 import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
@@ -18,21 +18,52 @@ import org.xennet.netlink.MessageWriter;
 import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
 import org.xennet.scripts.StateFiles;
+import org.xennet.text.Printable;
 
 /**
- * What a network-bridge start did, kept under /var/run so that stop restores the exact state
- * from before: the topology, the names, what the NIC carried, the firewall rules and policy it
- * changed and the sysctls it changed with their old values. Plain {@code key=value} lines, read
- * literally; written atomically.
+ * Everything network-bridge start found and decided, on disk before its first change and kept
+ * under /var/run while the bridge is up: the topology and names, what the NIC carried (MAC, MTU,
+ * up, every global address, every route of every table), the FORWARD policy and rules it adds,
+ * the sysctls it changes with their old values, and how far it got ({@link Phase} and the step
+ * last begun). The start plan is a function of this record alone, so any later process can
+ * rebuild it and take back exactly the steps that ran: stop after a finished start, and the
+ * rollback after a start or stop that was killed. Plain {@code key=value} lines, read literally;
+ * written atomically and synced.
  */
-public record StateRecord(Topology topology, String netdev, String pdev, String bridge, String vdev, String vif0,
-        NicState nic, String oldForwardPolicy, List<Rule> rules, List<String[]> sysctls) {
+public record StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
+        String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
+        List<Rule> rules, List<SysctlChange> sysctls) {
 
-    public static final int VERSION = 1;
+    /** Version 2 adds the phase, the step, stp/forward_delay and the sysctls' new values; version 1 is still read. */
+    public static final int VERSION = 2;
 
     public StateRecord {
         rules = List.copyOf(rules);
         sysctls = List.copyOf(sysctls);
+    }
+
+    /** How far the change got. */
+    public enum Phase {
+        /** start is (or was, when killed) running: {@link #step} tells the step last begun. */
+        STARTING,
+        /** start finished: the bridge is up. */
+        STARTED,
+        /** stop is (or was, when killed) running. */
+        STOPPING
+    }
+
+    /** A sysctl start changes: set to {@code value}, {@code old} before. */
+    public record SysctlChange(String key, String value, String old) {
+    }
+
+    public StateRecord withPhase(Phase p, int s) {
+        return new StateRecord(p, s, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic,
+                oldForwardPolicy, rules, sysctls);
+    }
+
+    /** Whether a start or stop was cut short (killed) before it finished. */
+    public boolean interrupted() {
+        return phase != Phase.STARTED;
     }
 
     public static Path path(Path stateDir, String bridge) {
@@ -40,16 +71,27 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
     }
 
     public static Optional<StateRecord> read(Path file) {
-        return StateFiles.read(file, StateRecord::parse, "move it away and run stop again to derive the state from the interfaces");
+        return StateFiles.read(file, StateRecord::parse,
+                "move it away and run stop again to derive the state from the interfaces");
+    }
+
+    public void write(Path file) {
+        StateFiles.write(file, render());
     }
 
     static StateRecord parse(List<String> lines) {
+        int version = 0;
+        Phase phase = Phase.STARTED;
+        int step = -1;
         String topology = null;
         String netdev = null;
         String pdev = null;
         String bridge = null;
         String vdev = null;
         String vif0 = null;
+        boolean stp = false;
+        int forwardDelay = 0;
+        int index = 0;
         MacAddress mac = null;
         int mtu = 0;
         boolean up = false;
@@ -58,29 +100,35 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
         List<Address> addrs = new ArrayList<>();
         List<Route> routes = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
-        List<String[]> sysctls = new ArrayList<>();
+        List<SysctlChange> sysctls = new ArrayList<>();
         for (String line : lines) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
             }
             int eq = line.indexOf('=');
             if (eq < 0) {
-                throw new IllegalArgumentException("line '" + line + "' is not KEY=VALUE");
+                throw new IllegalArgumentException("line " + Printable.quote(line) + " is not KEY=VALUE");
             }
             String k = line.substring(0, eq);
             String v = line.substring(eq + 1);
             switch (k) {
                 case "version":
-                    if (Integer.parseInt(v) != VERSION) {
-                        throw new IllegalArgumentException("version " + v);
+                    version = Integer.parseInt(v);
+                    if (version != 1 && version != VERSION) {
+                        throw new IllegalArgumentException("version " + version);
                     }
                     break;
+                case "phase": phase = Phase.valueOf(v.toUpperCase(Locale.ROOT)); break;
+                case "step": step = Integer.parseInt(v); break;
                 case "topology": topology = v; break;
                 case "netdev": netdev = v; break;
                 case "pdev": pdev = v; break;
                 case "bridge": bridge = v; break;
                 case "vdev": vdev = v.isEmpty() ? null : v; break;
                 case "vif0": vif0 = v.isEmpty() ? null : v; break;
+                case "stp": stp = v.equals("yes"); break;
+                case "forward_delay": forwardDelay = Integer.parseInt(v); break;
+                case "nic.index": index = Integer.parseInt(v); break;
                 case "nic.mac": mac = v.isEmpty() ? null : MacAddress.parse(v); break;
                 case "nic.mtu": mtu = Integer.parseInt(v); break;
                 case "nic.up": up = v.equals("yes"); break;
@@ -88,34 +136,33 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
                 case "nic.addr": addrs.add(parseAddress(v)); break;
                 case "nic.route": routes.add(parseRoute(v)); break;
                 case "fw.policy": policy = v; break;
-                case "fw.rule": {
-                    String[] w = v.split(" ");
-                    rules.add(w[0].startsWith("table:") ? new Rule(w[0].substring(6), w[1], List.of(w).subList(2, w.length))
-                            : new Rule(w[0], List.of(w).subList(1, w.length)));
-                    break;
-                }
-                case "sysctl": {
-                    int e = v.lastIndexOf('=');
-                    sysctls.add(new String[] {v.substring(0, e), v.substring(e + 1)});
-                    break;
-                }
+                case "fw.rule": rules.add(parseRule(v)); break;
+                case "sysctl": sysctls.add(parseSysctl(v, version)); break;
                 default:
                     throw new IllegalArgumentException("unknown key " + k);
             }
         }
-        return new StateRecord(Topology.valueOf(topology.toUpperCase(java.util.Locale.ROOT)), netdev, pdev, bridge,
-                vdev, vif0, new NicState(mac, mtu, up, v6, addrs, routes), policy, rules, sysctls);
+        if (version == 0 || topology == null || netdev == null || pdev == null || bridge == null) {
+            throw new IllegalArgumentException("version, topology, netdev, pdev or bridge missing");
+        }
+        return new StateRecord(phase, step, Topology.valueOf(topology.toUpperCase(Locale.ROOT)), netdev, pdev, bridge,
+                vdev, vif0, stp, forwardDelay, new NicState(index, mac, mtu, up, v6, addrs, routes), policy, rules, sysctls);
     }
 
     public String render() {
         StringBuilder b = new StringBuilder("# xennet network-bridge state: what stop restores. Do not edit.\n");
         b.append("version=").append(VERSION).append('\n');
-        b.append("topology=").append(topology.name().toLowerCase(java.util.Locale.ROOT)).append('\n');
+        b.append("phase=").append(phase.name().toLowerCase(Locale.ROOT)).append('\n');
+        b.append("step=").append(step).append('\n');
+        b.append("topology=").append(topology.name().toLowerCase(Locale.ROOT)).append('\n');
         b.append("netdev=").append(netdev).append('\n');
         b.append("pdev=").append(pdev).append('\n');
         b.append("bridge=").append(bridge).append('\n');
         b.append("vdev=").append(vdev == null ? "" : vdev).append('\n');
         b.append("vif0=").append(vif0 == null ? "" : vif0).append('\n');
+        b.append("stp=").append(stp ? "yes" : "no").append('\n');
+        b.append("forward_delay=").append(forwardDelayCentis).append('\n');
+        b.append("nic.index=").append(nic.index()).append('\n');
         b.append("nic.mac=").append(nic.mac() == null ? "" : nic.mac()).append('\n');
         b.append("nic.mtu=").append(nic.mtu()).append('\n');
         b.append("nic.up=").append(nic.up() ? "yes" : "no").append('\n');
@@ -133,14 +180,29 @@ public record StateRecord(Topology topology, String netdev, String pdev, String 
             b.append("fw.rule=").append(r.table().equals(Rule.FILTER) ? "" : "table:" + r.table() + " ")
                     .append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
         }
-        for (String[] s : sysctls) {
-            b.append("sysctl=").append(s[0]).append('=').append(s[1]).append('\n');
+        for (SysctlChange s : sysctls) {
+            b.append("sysctl=").append(s.key()).append(' ').append(s.value()).append(' ').append(s.old()).append('\n');
         }
         return b.toString();
     }
 
-    public void write(Path file) {
-        StateFiles.write(file, render());
+    private static Rule parseRule(String v) {
+        String[] w = v.split(" ");
+        return w[0].startsWith("table:") ? new Rule(w[0].substring(6), w[1], List.of(w).subList(2, w.length))
+                : new Rule(w[0], List.of(w).subList(1, w.length));
+    }
+
+    /** Version 2: {@code KEY VALUE OLD}; version 1: {@code KEY=OLD} (the new value was not kept). */
+    private static SysctlChange parseSysctl(String v, int version) {
+        if (version == 1) {
+            int e = v.lastIndexOf('=');
+            return new SysctlChange(v.substring(0, e), v.substring(e + 1).equals("1") ? "0" : "1", v.substring(e + 1));
+        }
+        String[] w = v.split(" ");
+        if (w.length != 3) {
+            throw new IllegalArgumentException("sysctl line is not 'KEY VALUE OLD'");
+        }
+        return new SysctlChange(w[0], w[1], w[2]);
     }
 
     private static String opt(Object o) {

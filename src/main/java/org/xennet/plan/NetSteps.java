@@ -1,0 +1,284 @@
+package org.xennet.plan;
+
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.xennet.error.AlreadyExistsException;
+import org.xennet.error.NotFoundException;
+import org.xennet.model.Address;
+import org.xennet.model.Link;
+import org.xennet.model.MacAddress;
+import org.xennet.model.Route;
+import org.xennet.net.Network;
+import org.xennet.net.Sysctls;
+
+/**
+ * The steps every script builds, made in one place: each gives its description (the {@code ip}
+ * or {@code sysctl} command it equals), its action and, where the change can be taken back, its
+ * undo, together. Scripts compose these; they do not spell commands.
+ *
+ * <p>Actions and undos are idempotent and check before they act: an action whose result holds
+ * already (the address is there, the link has that name) counts as done, an undo of something
+ * that is not there does nothing. That is what lets the same undo serve a rollback, a stop, and
+ * the recovery after a kill, when the next process cannot know whether the last step ran.
+ */
+public final class NetSteps {
+    private final Network net;
+
+    public NetSteps(Network net) {
+        this.net = net;
+    }
+
+    public Network network() {
+        return net;
+    }
+
+    private boolean exists(String dev) {
+        return net.links().exists(dev);
+    }
+
+    // ---------------------------------------------------------------- links
+
+    /** {@code ip link add NAME type bridge stp_state S forward_delay D}; undone by deleting it. */
+    public Step addBridge(String name, boolean stp, int forwardDelayCentis) {
+        return Step.required("ip link add " + name + " type bridge stp_state " + (stp ? 1 : 0) + " forward_delay "
+                + forwardDelayCentis, () -> {
+                    Optional<Link> l = net.links().find(name);
+                    if (l.isEmpty() || !l.get().isBridge()) {
+                        net.links().addBridge(name, stp, forwardDelayCentis);
+                    }
+                }).undoneBy("ip link del " + name, () -> deleteIfThere(name)).undoPolicy(Step.Policy.WARN);
+    }
+
+    /** {@code ip link add NAME type veth peer name PEER}; undone by deleting the pair. */
+    public Step addVeth(String name, String peer) {
+        return Step.required("ip link add " + name + " type veth peer name " + peer, () -> {
+            if (!exists(name) || !exists(peer)) {
+                net.links().addVeth(name, peer);
+            }
+        }).undoneBy("ip link del " + name, () -> deleteIfThere(name)).undoPolicy(Step.Policy.WARN);
+    }
+
+    /** {@code ip link del DEV}; a link that is gone already counts as deleted. */
+    public Step delete(String dev) {
+        return Step.warn("ip link del " + dev, () -> deleteIfThere(dev));
+    }
+
+    private void deleteIfThere(String dev) {
+        try {
+            if (exists(dev)) {
+                net.links().delete(dev);
+            }
+        } catch (NotFoundException e) {
+            // gone meanwhile (the peer of a deleted veth goes with it)
+        }
+    }
+
+    /** {@code ip link set dev DEV up}; undone by taking it down again. */
+    public Step up(String dev) {
+        return up(dev, l -> true);
+    }
+
+    /**
+     * {@code ip link set dev DEV up}; undone by taking it down again if the link of that name
+     * then is {@code ours} (a name that another link may carry by the time the undo runs: the
+     * NIC's own name, which start gives to a link of its making).
+     */
+    public Step up(String dev, Predicate<Link> ours) {
+        return Step.required("ip link set dev " + dev + " up", () -> net.links().setUp(dev, true))
+                .undoneBy("ip link set dev " + dev + " down", () -> {
+                    if (net.links().find(dev).filter(ours).isPresent()) {
+                        net.links().setUp(dev, false);
+                    }
+                });
+    }
+
+    /** {@code ip link set dev DEV down}, without an undo (callers that take a link down for good or restore it otherwise). */
+    public Step down(String dev) {
+        return Step.required("ip link set dev " + dev + " down", () -> setUpIfThere(dev, false));
+    }
+
+    /** {@code ip link set dev DEV down}, undone by bringing it up again when it was up. */
+    public Step down(String dev, boolean wasUp) {
+        Step s = down(dev);
+        return wasUp ? s.undoneBy("ip link set dev " + dev + " up", () -> setUpIfThere(dev, true)) : s;
+    }
+
+    private void setUpIfThere(String dev, boolean up) {
+        if (exists(dev)) {
+            net.links().setUp(dev, up);
+        }
+    }
+
+    /** {@code ip link set dev DEV master BRIDGE}; undone by {@code nomaster}, or back onto {@code previous}. */
+    public Step master(String dev, String bridge, String previous) {
+        return Step.required("ip link set dev " + dev + " master " + bridge, () -> net.links().setMaster(dev, bridge))
+                .undoneBy(previous == null ? "ip link set dev " + dev + " nomaster"
+                        : "ip link set dev " + dev + " master " + previous, () -> {
+                            if (!exists(dev)) {
+                                return;
+                            }
+                            if (previous == null) {
+                                net.links().setNoMaster(dev);
+                            } else {
+                                net.links().setMaster(dev, previous);
+                            }
+                        });
+    }
+
+    /** {@code ip link set dev DEV nomaster}; undone by putting it back on {@code bridge} (if known). */
+    public Step nomaster(String dev, String bridge) {
+        Step s = Step.required("ip link set dev " + dev + " nomaster", () -> {
+            if (exists(dev)) {
+                net.links().setNoMaster(dev);
+            }
+        });
+        return bridge == null ? s : s.undoneBy("ip link set dev " + dev + " master " + bridge,
+                () -> net.links().setMaster(dev, bridge));
+    }
+
+    /**
+     * {@code ip link set dev FROM name TO} (the link must be down; the kernel refuses to rename
+     * one that is up); undone by the reverse, taking it down first. Done when TO exists and FROM
+     * does not; the undo acts only in that state.
+     */
+    public Step rename(String from, String to) {
+        return rename(from, to, l -> true);
+    }
+
+    /**
+     * Like {@link #rename(String, String)}, where the undo renames back only a link that is
+     * {@code ours}: the name TO may be the NIC's own, carried by the NIC again when the undo runs
+     * (a stop taken up again after it was killed).
+     */
+    public Step rename(String from, String to, Predicate<Link> ours) {
+        return Step.required("ip link set dev " + from + " name " + to, () -> renameIfThere(from, to, false, l -> true))
+                .undoneBy("ip link set dev " + to + " name " + from, () -> renameIfThere(to, from, true, ours));
+    }
+
+    private void renameIfThere(String from, String to, boolean undo, Predicate<Link> ours) {
+        Optional<Link> src = net.links().find(from);
+        if (src.isEmpty() && (undo || exists(to))) {
+            return; // done already, or an undo with nothing to undo
+        }
+        if (undo && (!ours.test(src.get()) || exists(to))) {
+            return; // not the link this step renamed
+        }
+        if (undo) {
+            net.links().setUp(from, false);
+        }
+        net.links().rename(from, to);
+    }
+
+    /** {@code ip link set dev DEV address MAC}; undone by {@code old} where given. */
+    public Step mac(String dev, MacAddress mac, MacAddress old) {
+        Step s = Step.required("ip link set dev " + dev + " address " + mac, () -> setMac(dev, mac, false));
+        return old == null ? s : s.undoneBy("ip link set dev " + dev + " address " + old, () -> setMac(dev, old, true));
+    }
+
+    private void setMac(String dev, MacAddress mac, boolean ifThere) {
+        Optional<Link> l = net.links().find(dev);
+        if (l.isEmpty() && ifThere) {
+            return;
+        }
+        if (l.isEmpty() || !mac.equals(l.get().mac())) {
+            net.links().setMac(dev, mac);
+        }
+    }
+
+    /** {@code ip link set dev DEV mtu MTU}; undone by {@code old} where given (0: no undo). */
+    public Step mtu(String dev, int mtu, int old) {
+        Step s = Step.required("ip link set dev " + dev + " mtu " + mtu, () -> net.links().setMtu(dev, mtu));
+        return old == 0 ? s : s.undoneBy("ip link set dev " + dev + " mtu " + old, () -> {
+            if (exists(dev)) {
+                net.links().setMtu(dev, old);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- addresses and routes
+
+    /** {@code ip addr add ADDRESS dev DEV}; an address that is there already counts as added. */
+    public Step addressAdd(String dev, Address a) {
+        return Step.required("ip addr add " + a + " dev " + dev, () -> {
+            try {
+                net.addresses().add(dev, a);
+            } catch (AlreadyExistsException e) {
+                // there already
+            }
+        });
+    }
+
+    /** {@code ip addr del PREFIX dev DEV}; an address that is gone counts as deleted. */
+    public Step addressDelete(String dev, Address a) {
+        return Step.required("ip addr del " + a.prefix() + " dev " + dev, () -> {
+            try {
+                net.addresses().delete(dev, a);
+            } catch (NotFoundException e) {
+                // gone already
+            }
+        });
+    }
+
+    /** {@code ip addr flush dev DEV}. */
+    public Step flush(String dev) {
+        return Step.required("ip addr flush dev " + dev, () -> {
+            if (exists(dev)) {
+                net.addresses().flush(dev);
+            }
+        });
+    }
+
+    /** {@code ip route add ROUTE dev DEV}; a route that is there already counts as added. */
+    public Step routeAdd(String dev, Route r) {
+        return Step.required("ip route add " + r.describe(dev), () -> addRoute(dev, r));
+    }
+
+    /** Adds a recorded route through {@code dev} (looked up now: its index may have changed); EEXIST is success. */
+    public void addRoute(String dev, Route r) {
+        try {
+            net.routes().add(r.withOif(net.links().get(dev).index()));
+        } catch (AlreadyExistsException e) {
+            // still there
+        }
+    }
+
+    /** {@code ip route del ROUTE dev DEV}; a route that is gone counts as deleted. */
+    public Step routeDelete(String dev, Route r) {
+        return Step.required("ip route del " + r.describe(dev), () -> {
+            try {
+                net.routes().delete(r.withOif(net.links().get(dev).index()));
+            } catch (NotFoundException e) {
+                // gone already
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- sysctls
+
+    /**
+     * {@code sysctl -w KEY=VALUE} (KEY in slash form, shown dotted); undone by {@code old} where
+     * given. A key that does not exist (a module not loaded, a kernel without IPv6) is skipped.
+     */
+    public Step sysctl(String key, String value, String old) {
+        String dotted = dotted(key);
+        Step s = Step.required("sysctl -w " + dotted + "=" + value, () -> setIfThere(key, value));
+        return old == null ? s : s.undoneBy("sysctl -w " + dotted + "=" + old, () -> setIfThere(key, old));
+    }
+
+    /** {@code net.ipv6.conf.DEV.disable_ipv6=1}: a pure layer-2 port; undone by {@code old} where given. */
+    public Step layer2Only(String dev, String old) {
+        return sysctl(Sysctls.disableIpv6(dev), "1", old);
+    }
+
+    private void setIfThere(String key, String value) {
+        Optional<String> cur = net.sysctls().find(key);
+        if (cur.isPresent() && !cur.get().trim().equals(value)) {
+            net.sysctls().set(key, value);
+        }
+    }
+
+    /** {@code net/ipv4/conf/eth0.100/forwarding} as sysctl(8) shows it: {@code net.ipv4.conf.eth0.100.forwarding}. */
+    public static String dotted(String key) {
+        return key.replace('/', '.');
+    }
+}
