@@ -26,7 +26,7 @@ import org.xennet.net.Sysctls;
 import org.xennet.scripts.bridge.BridgeSettings;
 import org.xennet.scripts.bridge.NetworkBridge;
 import org.xennet.scripts.bridge.StateRecord;
-import org.xennet.scripts.route.RoutedFirewall;
+import org.xennet.scripts.vif.RoutedFirewall;
 import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.text.Printable;
 import org.xennet.xenstore.XenStore;
@@ -480,13 +480,8 @@ public final class Doctor {
     // ---------------------------------------------------------------- state records
 
     private void checkStateRecords() {
-        String tmp = BridgeSettings.TMP_BRIDGE;
-        if (byName.containsKey(tmp)) {
-            findings.add(Finding.error(Check.START_INTERRUPTED, tmp, "bridge " + tmp
-                    + " exists: a network-bridge start (bridge named like the NIC) was killed before it finished",
-                    "ip link del " + tmp + ", check the NIC's name and addresses, then run network-bridge "
-                            + "start again"));
-        }
+        boolean tmpExplained = false;
+        int first = findings.size();
         for (Path f : records(stateDir.resolve("network-bridge"))) {
             Optional<StateRecord> r;
             try {
@@ -500,19 +495,34 @@ public final class Doctor {
                 continue;
             }
             StateRecord s = r.get();
-            boolean bridge = byName.containsKey(s.bridge());
+            boolean bridge = byName.containsKey(s.bridge()) && byName.get(s.bridge()).isBridge();
             boolean pdev = byName.containsKey(s.pdev());
-            if (!bridge && !pdev) {
+            String args = "netdev=" + s.netdev() + " bridge=" + s.bridge();
+            if (s.interrupted()) {
+                tmpExplained |= s.topology() == StateRecord.Topology.FINAL;
+                findings.add(Finding.error(Check.START_INTERRUPTED, s.bridge(), "network-bridge "
+                        + (s.phase() == StateRecord.Phase.STARTING ? "start" : "stop") + " of " + s.bridge() + " on "
+                        + s.netdev() + " was killed " + NetworkBridge.whereInterrupted(s, net)
+                        + ": the host may be half-bridged and " + s.netdev() + " offline",
+                        "network-bridge stop " + args + " (takes back exactly what it did, from " + f
+                                + "), then network-bridge start " + args + " if the bridge is wanted"));
+            } else if (!bridge && !pdev) {
                 findings.add(Finding.warning(Check.STATE_RECORD, f.toString(), "state record " + f + " describes "
                         + s.bridge() + " and " + s.pdev() + ", which are gone (undone by hand?)",
                         "rm " + f + " (network-bridge start also removes it)"));
             } else if (!bridge) {
                 findings.add(Finding.error(Check.START_INTERRUPTED, s.pdev(), s.pdev() + " exists but "
-                        + s.bridge() + " does not: a network-bridge start or stop was interrupted and " + s.netdev()
+                        + s.bridge() + " does not: the bridge was removed by hand and " + s.netdev()
                         + "'s NIC is still named " + s.pdev(),
-                        "ip link set dev " + s.pdev() + " down; ip link set dev " + s.pdev() + " name " + s.netdev()
-                                + "; ip link set dev " + s.netdev() + " up; then restore its addresses from " + f));
+                        "network-bridge stop " + args + " (gives the NIC back its name, addresses and routes)"));
             }
+        }
+        String tmp = BridgeSettings.TMP_BRIDGE;
+        if (byName.containsKey(tmp) && !tmpExplained) {
+            findings.add(first, Finding.error(Check.START_INTERRUPTED, tmp, "bridge " + tmp
+                    + " exists: a network-bridge start (bridge named like the NIC) was killed before it finished",
+                    "ip link del " + tmp + ", check the NIC's name and addresses, then run network-bridge "
+                            + "start again"));
         }
         for (String script : List.of("network-route", "network-nat")) {
             for (Path f : records(stateDir.resolve(script))) {

@@ -9,9 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -146,36 +143,4 @@ class VifBridgeSystemIT {
         assertFalse(ip("link", "show", "vif8.0").contains("master"));
     }
 
-    @Test
-    void fiftyVifsComingOnlineAtOnceAreAllAttachedOnceAndConnected() throws Exception {
-        int n = 50;
-        for (int i = 1; i <= n; i++) {
-            ip("link", "add", "vif" + (100 + i) + ".0", "type", "veth", "peer", "name", "gst" + i);
-            ip("link", "set", "gst" + i, "up");
-            libxlKeys(100 + i, 0, Map.of("bridge", "xenbr0"));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        List<Future<Executable.Run>> runs = new ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            int domid = 100 + i;
-            runs.add(pool.submit(() -> vif("online", domid, 0, Map.of())));
-        }
-        int ok = 0;
-        for (Future<Executable.Run> f : runs) {
-            Executable.Run r = f.get();
-            assertEquals(0, r.status(), r.err());
-            ok++;
-        }
-        pool.shutdown();
-        assertEquals(n, ok);
-        String ports = ip("link", "show", "master", "xenbr0");
-        String rules = lab.exec(lab.dom0(), "iptables", "-S", "FORWARD").stdout();
-        for (int i = 1; i <= n; i++) {
-            String dev = "vif" + (100 + i) + ".0";
-            assertTrue(ports.contains(" " + dev + "@"), dev + " is a port");
-            assertEquals("connected", xs.read("backend/vif/" + (100 + i) + "/0/hotplug-status"), dev);
-            assertEquals(2, rules.lines().filter(l -> l.contains(" " + dev + " ")).count(), dev + ": one rule each way");
-        }
-        assertEquals(2 * n, rules.lines().filter(l -> l.startsWith("-A FORWARD")).count(), "no duplicates");
-    }
 }

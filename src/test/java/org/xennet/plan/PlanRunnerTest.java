@@ -97,4 +97,39 @@ class PlanRunnerTest {
             assertEquals(List.of(), state, "fault at step " + k);
         }
     }
+
+    @Test
+    void theInverseUndoesTheStepsThatRanLastFirstAndItsRollbackRedoesThem() {
+        Plan p = new Plan("t").add(step("a")).add(Step.required("b", () -> log.add("b"))).add(step("c"));
+        Plan inv = p.inverse("t back", 3);
+        assertEquals("undo c\nundo a\n", inv.render(), "a step without an undo is silent");
+        new PlanRunner("t").run(inv);
+        assertEquals(List.of("undo c", "undo a"), log);
+        log.clear();
+        new PlanRunner("t").run(p.inverse("t back", 2));
+        assertEquals(List.of("undo a"), log, "only the steps that had begun");
+        log.clear();
+        Plan failing = p.inverse("t back", 3).add(failing("x"));
+        assertThrows(PlanFailedException.class, () -> new PlanRunner("t").run(failing));
+        assertEquals(List.of("undo c", "undo a", "a", "b", "c"), log, "the failed inverse does the plan again");
+    }
+
+    @Test
+    void theJournalHearsOfEachStepBeforeItRunsAndItsFailureStopsThePlan() {
+        List<Integer> journal = new ArrayList<>();
+        Plan p = new Plan("t").add(step("a")).add(step("b")).add(step("c"));
+        new PlanRunner("t").run(p, i -> {
+            journal.add(i);
+            log.add("journal " + i);
+        });
+        assertEquals(List.of(0, 1, 2), journal);
+        assertEquals(List.of("journal 0", "a", "journal 1", "b", "journal 2", "c"), log);
+        log.clear();
+        assertThrows(PlanFailedException.class, () -> new PlanRunner("t").run(p, i -> {
+            if (i == 2) {
+                throw new XennetException("disk full");
+            }
+        }));
+        assertEquals(List.of("a", "b", "undo b", "undo a"), log, "no step is taken that the journal could not record");
+    }
 }

@@ -68,7 +68,7 @@ public final class NetworkBridge implements Script, JsonStatus {
             return ExitCodes.OK; // Xen's way of switching the script off
         }
         try (Network net = ctx.network().get()) {
-            BridgeSettings s = BridgeSettings.resolve(p, net);
+            BridgeSettings s = BridgeSettings.resolve(p, net, ctx.config().get());
             switch (command) {
                 case "start":
                     return ctx.locked("network-bridge", dryRun, () -> start(s, net, dryRun, ctx));
@@ -169,7 +169,7 @@ public final class NetworkBridge implements Script, JsonStatus {
         return s.netloop()
                 ? "ports " + s.pdev() + " and " + s.vif0() + "; " + s.netdev() + " (veth peer of " + s.vif0()
                         + ") carries the host's addresses"
-                : "port " + s.pdev() + "; the bridge carries the host's addresses as " + s.netdev();
+                : "port " + s.pdev() + "; the bridge carries the host's addresses as " + s.bridge();
     }
 
     // ---------------------------------------------------------------- stop and recovery
@@ -240,6 +240,22 @@ public final class NetworkBridge implements Script, JsonStatus {
         return ExitCodes.OK;
     }
 
+    /** "at step 12 of 31 (ip link set dev veth0 name eth0)": where the record says a start was killed. */
+    public static String whereInterrupted(StateRecord r, Network net) {
+        if (r.phase() != Phase.STARTING) {
+            return "part-way";
+        }
+        if (r.step() < 0) {
+            return "before its first change";
+        }
+        Plan plan = BridgePlan.start(r, new NetSteps(net), new FirewallSteps(() -> {
+            throw new XennetException("not opened to describe a plan");
+        }), java.time.Duration.ZERO);
+        List<org.xennet.plan.Step> steps = plan.steps();
+        String d = r.step() < steps.size() ? steps.get(r.step()).description() : null;
+        return "at step " + (r.step() + 1) + " of " + steps.size() + (d == null ? "" : " (" + d + ")");
+    }
+
     /**
      * Without a state record (a start by Xen's own script, or a lost /var/run), the inverse is
      * derived from the topology found, as Xen's stop did: only a bridge with p${netdev} as a port
@@ -253,8 +269,8 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
         NicState nic;
         if (s.topology() == Topology.FINAL) {
-            NicState now = NicState.capture(net, s.netdev());
-            nic = new NicState(pdev.get().index(), pdev.get().mac(), now.mtu(), now.up(), now.ipv6Disabled(), now.addresses(),
+            NicState now = NicState.capture(net, s.hostInterface());
+            nic = new NicState(pdev.get().index(), pdev.get().mac(), now.mtu(), now.up(), true, true, now.ipv6Disabled(), now.addresses(),
                     now.routes());
         } else {
             Optional<Link> host = net.links().find(s.netdev());
@@ -262,7 +278,8 @@ public final class NetworkBridge implements Script, JsonStatus {
                 return Optional.empty();
             }
             NicState now = NicState.capture(net, s.netdev());
-            nic = new NicState(pdev.get().index(), now.mac(), now.mtu(), now.up(), now.ipv6Disabled(), now.addresses(),
+            nic = new NicState(pdev.get().index(), now.mac(), now.mtu(), now.up(), true, true, now.ipv6Disabled(),
+                    now.addresses(),
                     now.routes());
         }
         return Optional.of(new StateRecord(Phase.STARTED, -1, s.topology(), s.netdev(), s.pdev(), s.bridge(),

@@ -18,12 +18,13 @@ import org.xennet.sys.ProcessRunner;
 import org.xennet.text.Printable;
 
 /**
- * Xen's {@code call_hooks vif post}: every executable {@code /etc/xen/scripts/vif-post.d/*.hook},
- * in name order. Xen sourced them into the script's shell; xennet executes them, with the
- * script's variables in the environment ({@code command}, {@code dev}, {@code vif},
- * {@code XENBUS_PATH}, {@code bridge}, {@code ip}, {@code mac}, {@code type_if}). A hook can no
- * longer change the script's variables, and a failing hook is a warning instead of ending the
- * script. The step reads as the command that runs the hook: {@code env VAR=VALUE... HOOK}.
+ * Xen's {@code call_hooks vif post}: every executable {@code /etc/xen/scripts/vif-post.d/*.hook}
+ * (or in {@code XENNET_HOOK_DIR}), in name order. Xen sourced them into the script's shell;
+ * xennet executes them, with the script's variables in the environment ({@code command},
+ * {@code dev}, {@code vif}, {@code XENBUS_PATH}, {@code bridge}, {@code ip}, {@code mac},
+ * {@code type_if}). A hook can no longer change the script's variables, and a failing hook is a
+ * warning instead of ending the script; a hook that hangs is killed, with what it started, after
+ * {@link #HOOK_LIMIT}. The step reads as the command that runs the hook: {@code env VAR=VALUE... HOOK}.
  */
 public final class Hooks {
     /** How long one hook may run before it is killed (with everything it started) and reported. */
@@ -40,7 +41,8 @@ public final class Hooks {
     /** With more variables for the hooks ({@code main_ip} and {@code netdev} for vif-route, as Xen's hooks saw them). */
     public static void add(Plan plan, ScriptContext ctx, String script, String command, String dev, VifTarget t, Params p,
             String bridge, Map<String, String> more) {
-        Path dir = ctx.host("etc/xen/scripts/vif-post.d");
+        String override = ctx.env().get("XENNET_HOOK_DIR");
+        Path dir = override != null && !override.isEmpty() ? Path.of(override) : ctx.host("etc/xen/scripts/vif-post.d");
         if (!Files.isDirectory(dir)) {
             return;
         }

@@ -8,6 +8,7 @@ import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
+import org.xennet.log.Log;
 import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
@@ -22,6 +23,7 @@ import org.xennet.scripts.ScriptContext;
  * already there (or already gone, for offline) has no step in the plan.
  */
 public final class VifFirewall {
+    private static final Log LOG = Log.get(VifFirewall.class);
     public static final String FORWARD = "FORWARD";
 
     private VifFirewall() {
@@ -59,7 +61,7 @@ public final class VifFirewall {
 
     /** The switch: {@code vif_iptables} in xennet.conf, {@code XENNET_VIF_IPTABLES} in the environment; on by default. */
     public static boolean enabled(ScriptContext ctx) {
-        ConfigFile conf = ConfigFile.load(Path.of(ctx.env().getOrDefault("XENNET_CONF", "/etc/xen/xennet.conf")));
+        ConfigFile conf = ctx.config().get();
         return ConfigFile.yes(ctx.env().getOrDefault("XENNET_VIF_IPTABLES", conf.get("vif_iptables").orElse("yes")));
     }
 
@@ -164,6 +166,7 @@ public final class VifFirewall {
             }
             return Optional.of(fw[0].exists(r));
         } catch (XennetException e) {
+            LOG.warn("cannot tell whether " + r.asAppend() + " is there: " + e.getMessage());
             return Optional.empty();
         }
     }
