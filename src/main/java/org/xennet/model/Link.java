@@ -2,7 +2,6 @@ package org.xennet.model;
 
 import java.util.List;
 import java.util.Optional;
-import org.xennet.netlink.NlAttr;
 
 /**
  * A network interface as the kernel reports it ({@code ip -d link show}).
@@ -24,7 +23,7 @@ import org.xennet.netlink.NlAttr;
  */
 public record Link(int index, String name, String kind, String slaveKind, int flags, int mtu, MacAddress mac,
         int masterIndex, int linkIndex, OperState operState, boolean carrier, BridgeInfo bridge, int vlanId,
-        List<NlAttr> unknown) {
+        List<RawAttribute> unknown) {
 
     public static final int IFF_UP = 0x1;
     public static final int IFF_BROADCAST = 0x2;
@@ -52,6 +51,15 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
 
     public boolean isBridge() {
         return "bridge".equals(kind);
+    }
+
+    /** ARP on ({@code ip link} shows NOARP when it is off). */
+    public boolean arp() {
+        return (flags & IFF_NOARP) == 0;
+    }
+
+    public boolean multicast() {
+        return (flags & IFF_MULTICAST) != 0;
     }
 
     public boolean isLoopback() {

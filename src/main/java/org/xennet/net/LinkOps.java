@@ -56,6 +56,12 @@ public interface LinkOps {
     /** Equivalent to: {@code ip link set NAME up|down}. */
     void setUp(String name, boolean up);
 
+    /** Equivalent to: {@code ip link set DEV arp on|off} (IFF_NOARP cleared or set). */
+    void setArp(String name, boolean on);
+
+    /** Equivalent to: {@code ip link set DEV multicast on|off}. */
+    void setMulticast(String name, boolean on);
+
     /** Equivalent to: {@code ip link set DEV master BRIDGE}. */
     void setMaster(String dev, String bridge);
 

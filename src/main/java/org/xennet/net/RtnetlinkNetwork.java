@@ -182,6 +182,18 @@ public final class RtnetlinkNetwork implements Network {
         }
 
         @Override
+        public void setArp(String name, boolean on) {
+            String op = "link set arp " + (on ? "on" : "off");
+            nl.execute(op, name, RTM_NEWLINK, 0, LinkMessages.setFlag(indexOf(op, name), Link.IFF_NOARP, !on));
+        }
+
+        @Override
+        public void setMulticast(String name, boolean on) {
+            String op = "link set multicast " + (on ? "on" : "off");
+            nl.execute(op, name, RTM_NEWLINK, 0, LinkMessages.setFlag(indexOf(op, name), Link.IFF_MULTICAST, on));
+        }
+
+        @Override
         public void setMaster(String dev, String bridge) {
             String op = "link set master";
             int devIndex = indexOf(op, dev);

@@ -169,6 +169,41 @@ public final class NetSteps {
         net.links().rename(from, to);
     }
 
+    /** {@code ip link set dev DEV arp on|off}; undone by {@code old} where given. */
+    public Step arp(String dev, boolean on, Boolean old) {
+        Step s = Step.required("ip link set dev " + dev + " arp " + (on ? "on" : "off"), () -> setArp(dev, on, false));
+        return old == null ? s : s.undoneBy("ip link set dev " + dev + " arp " + (old ? "on" : "off"),
+                () -> setArp(dev, old, true));
+    }
+
+    private void setArp(String dev, boolean on, boolean ifThere) {
+        Optional<Link> l = net.links().find(dev);
+        if (l.isEmpty() && ifThere) {
+            return;
+        }
+        if (l.isEmpty() || l.get().arp() != on) {
+            net.links().setArp(dev, on);
+        }
+    }
+
+    /** {@code ip link set dev DEV multicast on|off}; undone by {@code old} where given. */
+    public Step multicast(String dev, boolean on, Boolean old) {
+        Step s = Step.required("ip link set dev " + dev + " multicast " + (on ? "on" : "off"),
+                () -> setMulticast(dev, on, false));
+        return old == null ? s : s.undoneBy("ip link set dev " + dev + " multicast " + (old ? "on" : "off"),
+                () -> setMulticast(dev, old, true));
+    }
+
+    private void setMulticast(String dev, boolean on, boolean ifThere) {
+        Optional<Link> l = net.links().find(dev);
+        if (l.isEmpty() && ifThere) {
+            return;
+        }
+        if (l.isEmpty() || l.get().multicast() != on) {
+            net.links().setMulticast(dev, on);
+        }
+    }
+
     /** {@code ip link set dev DEV address MAC}; undone by {@code old} where given. */
     public Step mac(String dev, MacAddress mac, MacAddress old) {
         Step s = Step.required("ip link set dev " + dev + " address " + mac, () -> setMac(dev, mac, false));

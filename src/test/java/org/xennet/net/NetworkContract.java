@@ -115,6 +115,24 @@ public abstract class NetworkContract {
     }
 
     @Test
+    void arpAndMulticastAreSwitchedOneAtATimeAndReadBack() {
+        Network net = network();
+        net.links().addVeth("va", "vb");
+        net.links().setUp("va", true);
+        assertTrue(net.links().get("va").arp() && net.links().get("va").multicast(), "a new veth has both on");
+        net.links().setArp("va", false);
+        Link l = net.links().get("va");
+        assertEquals(false, l.arp());
+        assertTrue(l.multicast() && l.isUp(), "the other flags are untouched");
+        net.links().setMulticast("va", false);
+        assertEquals(false, net.links().get("va").multicast());
+        net.links().setArp("va", true);
+        net.links().setMulticast("va", true);
+        l = net.links().get("va");
+        assertTrue(l.arp() && l.multicast() && l.isUp());
+    }
+
+    @Test
     void aMissingLinkIsEmptyForFindAndNotFoundForGet() {
         Network net = network();
         assertTrue(net.links().find("nosuch0").isEmpty());

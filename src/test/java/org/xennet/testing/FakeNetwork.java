@@ -287,6 +287,20 @@ public final class FakeNetwork implements Network {
         }
 
         @Override
+        public void setArp(String name, boolean on) {
+            Link l = byName("link set arp", name);
+            put(with(l, l.name(), on ? l.flags() & ~Link.IFF_NOARP : l.flags() | Link.IFF_NOARP, l.mtu(), l.mac(),
+                    l.masterIndex()));
+        }
+
+        @Override
+        public void setMulticast(String name, boolean on) {
+            Link l = byName("link set multicast", name);
+            put(with(l, l.name(), on ? l.flags() | Link.IFF_MULTICAST : l.flags() & ~Link.IFF_MULTICAST, l.mtu(),
+                    l.mac(), l.masterIndex()));
+        }
+
+        @Override
         public void setMaster(String dev, String bridge) {
             Link l = byName("link set master", dev);
             Link br = byName("link set master", bridge);

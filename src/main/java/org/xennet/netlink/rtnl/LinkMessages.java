@@ -8,6 +8,7 @@ import java.util.List;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
+import org.xennet.model.RawAttribute;
 import org.xennet.model.OperState;
 import org.xennet.netlink.MessageWriter;
 import org.xennet.netlink.NetlinkFormatException;
@@ -104,6 +105,15 @@ public final class LinkMessages {
                 .struct(new IfInfoMsg(AF_UNSPEC, 0, index, up ? Link.IFF_UP : 0, Link.IFF_UP).encode()).toBytes();
     }
 
+    /**
+     * RTM_NEWLINK: {@code ip link set DEV arp on|off} ({@code flag} IFF_NOARP, set when ARP is
+     * off) or {@code multicast on|off} (IFF_MULTICAST): that one flag changed, nothing else.
+     */
+    public static byte[] setFlag(int index, int flag, boolean set) {
+        return new MessageWriter()
+                .struct(new IfInfoMsg(AF_UNSPEC, 0, index, set ? flag : 0, flag).encode()).toBytes();
+    }
+
     /** RTM_NEWLINK: {@code ip link set DEV master BR} (masterIndex 0 = {@code nomaster}). */
     public static byte[] setMaster(int index, int masterIndex) {
         return header(index).u32(IFLA_MASTER, masterIndex).toBytes();
@@ -143,7 +153,7 @@ public final class LinkMessages {
         boolean carrier = false;
         Link.BridgeInfo bridge = null;
         int vlanId = 0;
-        List<NlAttr> unknown = new ArrayList<>();
+        List<RawAttribute> unknown = new ArrayList<>();
         for (NlAttr a : attrs) {
             switch (a.type()) {
                 case IFLA_IFNAME: name = a.string(); break;
@@ -152,7 +162,7 @@ public final class LinkMessages {
                     if (a.length() == 6) {
                         mac = MacAddress.of(a.value());
                     } else {
-                        unknown.add(a); // tunnels and others: not a MAC, kept raw
+                        unknown.add(Rtnl.raw(a)); // tunnels and others: not a MAC, kept raw
                     }
                     break;
                 case IFLA_MASTER: master = a.u32(); break;
@@ -175,10 +185,10 @@ public final class LinkMessages {
                     } else if ("vlan".equals(kind)) {
                         vlanId = NlAttrs.find(data, IFLA_VLAN_ID).map(NlAttr::u16).orElse(0);
                     }
-                    unknown.add(a); // the whole link info, for what is not interpreted above
+                    unknown.add(Rtnl.raw(a)); // the whole link info, for what is not interpreted above
                     break;
                 default:
-                    unknown.add(a);
+                    unknown.add(Rtnl.raw(a));
             }
         }
         return new Link(h.index(), name, kind, slaveKind, h.flags(), mtu, mac, master, link, oper, carrier, bridge,

@@ -66,6 +66,11 @@ final class BridgePlan {
         String v0 = r.vif0();
         String br = r.bridge();
         plan.add(ns.addBridge(br, r.stp(), r.forwardDelayCentis()));
+        // Xen 3.0's create_bridge and setup_bridge_port: neither the bridge nor its ports answer
+        // ARP, so dom0 is reached only through its own netdev, with the NIC's real MAC (two hosts
+        // on one LAN would otherwise both answer as fe:ff:ff:ff:ff:ff).
+        plan.add(ns.arp(br, false, null));
+        plan.add(ns.multicast(br, false, null));
         plan.add(ns.addVeth(vd, v0));
         if (before.mac() != null) {
             plan.add(ns.mac(vd, before.mac(), null));
@@ -73,11 +78,15 @@ final class BridgePlan {
         plan.add(ns.mtu(vd, before.mtu(), 0));
         plan.add(ns.mtu(v0, before.mtu(), 0));
         plan.add(ns.mac(v0, MacAddress.XEN_BACKEND, null));
+        plan.add(ns.arp(v0, false, null));
+        plan.add(ns.multicast(v0, false, null));
         plan.add(ns.layer2Only(br, null));
         plan.add(ns.layer2Only(v0, null));
         takeNicDown(plan, ns, nd, before);
         plan.add(ns.rename(nd, pd));
         plan.add(ns.layer2Only(pd, before.ipv6Disabled()));
+        plan.add(ns.arp(pd, false, before.arp()));
+        plan.add(ns.multicast(pd, false, before.multicast()));
         plan.add(ns.rename(vd, nd, before::isNot));
         if (before.mac() != null) {
             // The veth now answers with the NIC's MAC; the port must not, or the bridge would keep
@@ -95,6 +104,7 @@ final class BridgePlan {
         NicState before = r.nic();
         String nd = r.netdev();
         String pd = r.pdev();
+        String host = r.hostInterface(); // netdev, unless a bridge of another name was asked for
         String tmp = BridgeSettings.TMP_BRIDGE;
         plan.add(ns.addBridge(tmp, r.stp(), r.forwardDelayCentis()));
         if (before.mac() != null) {
@@ -105,8 +115,8 @@ final class BridgePlan {
         takeNicDown(plan, ns, nd, before);
         plan.add(ns.rename(nd, pd));
         plan.add(ns.layer2Only(pd, before.ipv6Disabled()));
-        plan.add(ns.rename(tmp, nd, before::isNot));
-        plan.add(ns.master(pd, nd, null));
+        plan.add(ns.rename(tmp, host, before::isNot));
+        plan.add(ns.master(pd, host, null));
     }
 
     private static Step withoutUndo(Step s) {
@@ -125,18 +135,18 @@ final class BridgePlan {
     /** The physical port up (with the carrier wait), then the host's interface with its addresses and routes. */
     private static void bringUp(Plan plan, StateRecord r, NetSteps ns, Duration carrierWait) {
         String pd = r.pdev();
-        String nd = r.netdev();
+        String host = r.hostInterface();
         NicState before = r.nic();
         plan.add(ns.up(pd));
         plan.add(waitForCarrier(ns.network(), pd, carrierWait));
         if (before.up()) {
-            plan.add(ns.up(nd, before::isNot)); // after a finished stop, nd is the NIC again
+            plan.add(ns.up(host, before::isNot)); // after a finished stop, netdev is the NIC again
         }
         for (Address a : before.addresses()) {
-            plan.add(ns.addressAdd(nd, a));
+            plan.add(ns.addressAdd(host, a));
         }
         for (Route rt : before.routes()) {
-            plan.add(ns.routeAdd(nd, rt));
+            plan.add(ns.routeAdd(host, rt));
         }
     }
 

@@ -4,13 +4,17 @@ import java.util.Comparator;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.xennet.config.ConfigFile;
+import org.xennet.error.UsageException;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.scripts.Params;
+import org.xennet.scripts.Netdev;
 import org.xennet.scripts.bridge.StateRecord.Topology;
+import org.xennet.text.Printable;
 
 /**
  * network-bridge's variables with their defaults resolved: netdev is the device of the IPv4
@@ -22,23 +26,40 @@ public record BridgeSettings(String netdev, int vifnum, String bridge, Topology 
         String vif0, boolean antispoof, boolean stp, int forwardDelaySeconds, String nfCallIptables,
         String nfCallIp6tables, boolean force) {
 
+    /** The xennet.conf key that chooses the default topology. */
+    public static final String CONF_TOPOLOGY = "network_bridge_topology";
+
     /** Temporary name of the bridge in the final topology until the NIC has given up its name. */
     public static final String TMP_BRIDGE = "xn-tmpbr";
 
     private static final Pattern TRAILING_DIGITS = Pattern.compile("([0-9]+)$");
 
-    /** netdev: the variable, else the device of the IPv4 default route, else eth0 (as Xen's scripts). */
-    public static String netdev(Params p, Network net) {
-        return p.ifname("netdev").orElseGet(() -> defaultNetdev(net).orElse("eth0"));
+    public static BridgeSettings resolve(Params p, Network net) {
+        return resolve(p, net, ConfigFile.empty());
     }
 
-    public static BridgeSettings resolve(Params p, Network net) {
-        String netdev = netdev(p, net);
+    /**
+     * With xennet.conf's {@code network_bridge_topology} as the default of {@code topology}: final
+     * is Xen 3.2-4.4's layout, where {@code bridge} defaults to netdev and the bridge carries the
+     * host's addresses; netloop (the default) is Xen 3.0's. A bridge named like netdev is the final
+     * layout whatever the setting.
+     */
+    public static BridgeSettings resolve(Params p, Network net, ConfigFile conf) {
+        String netdev = Netdev.of(p, net);
         Matcher m = TRAILING_DIGITS.matcher(netdev);
         int digits = m.find() && m.group(1).length() <= 4 ? Integer.parseInt(m.group(1)) : 0;
         int vifnum = p.integer("vifnum", digits, 0, 9999);
-        String bridge = p.ifname("bridge").orElse("xenbr" + vifnum);
-        Topology topology = bridge.equals(netdev) ? Topology.FINAL : Topology.NETLOOP;
+        String wanted = p.get("topology").orElseGet(() -> conf.get(CONF_TOPOLOGY).orElse("netloop"));
+        if (!wanted.equals("netloop") && !wanted.equals("final")) {
+            throw new UsageException("network-bridge: " + CONF_TOPOLOGY + "=" + Printable.quote(wanted) + " in "
+                    + conf.path() + " must be netloop or final");
+        }
+        String bridge = p.ifname("bridge").orElse(wanted.equals("final") ? netdev : "xenbr" + vifnum);
+        Topology topology = bridge.equals(netdev) || wanted.equals("final") ? Topology.FINAL : Topology.NETLOOP;
+        if (p.get("topology").filter("netloop"::equals).isPresent() && bridge.equals(netdev)) {
+            throw new UsageException("network-bridge: topology=netloop needs a bridge other than netdev (" + netdev
+                    + "); bridge=" + netdev + " is the final topology");
+        }
         String pdev = InterfaceName.check("p${netdev} (the renamed NIC)", "p" + netdev);
         boolean netloop = topology == Topology.NETLOOP;
         return new BridgeSettings(netdev, vifnum, bridge, topology, pdev,
@@ -49,19 +70,9 @@ public record BridgeSettings(String netdev, int vifnum, String bridge, Topology 
                 p.yesNo("force", false));
     }
 
-    /** The device of the main table's IPv4 default route with the lowest metric. */
-    public static Optional<String> defaultNetdev(Network net) {
-        return net.routes().list().stream()
-                .filter(r -> r.family() == IpAddress.AF_INET && r.table() == Route.TABLE_MAIN && r.isDefault()
-                        && r.type() == Route.TYPE_UNICAST && r.oif() != 0)
-                .min(Comparator.comparingInt(r -> r.metric()))
-                .flatMap(r -> net.links().find(r.oif()))
-                .map(Link::name);
-    }
-
     /** The interface that carries dom0's addresses once started: the ex-veth (netloop) or the bridge (final). */
     public String hostInterface() {
-        return netdev;
+        return topology == Topology.FINAL ? bridge : netdev;
     }
 
     public boolean netloop() {

@@ -31,7 +31,7 @@ public final class BridgeStatus {
                     + s.netdev());
             return ExitCodes.NOT_RUNNING;
         }
-        ctx.out().print(render(net, s.bridge(), s.netdev()));
+        ctx.out().print(render(net, s.bridge(), s.hostInterface()));
         return ExitCodes.OK;
     }
 
@@ -95,7 +95,7 @@ public final class BridgeStatus {
      */
     public static StatusJson.Status json(Params p, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            BridgeSettings s = BridgeSettings.resolve(p, net);
+            BridgeSettings s = BridgeSettings.resolve(p, net, ctx.config().get());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", StatusJson.VERSION);
             m.put("script", "network-bridge");
@@ -120,11 +120,11 @@ public final class BridgeStatus {
             }
             List<Object> addrs = new ArrayList<>();
             List<Object> routes = new ArrayList<>();
-            if (br != null && net.links().find(s.netdev()).isPresent()) {
-                for (Address a : net.addresses().list(s.netdev())) {
+            if (br != null && net.links().find(s.hostInterface()).isPresent()) {
+                for (Address a : net.addresses().list(s.hostInterface())) {
                     addrs.add(a.toString());
                 }
-                routes.addAll(hostRoutes(net, s.netdev()));
+                routes.addAll(hostRoutes(net, s.hostInterface()));
             }
             m.put("addresses", addrs);
             m.put("routes", routes);

@@ -40,7 +40,10 @@ final class HostChecks {
                     + "(ip link set " + s.netdev() + " nomaster) or choose another netdev");
         }
         List<String> taken = new ArrayList<>();
-        for (String n : s.netloop() ? List.of(s.bridge(), s.vdev(), s.vif0()) : List.of(BridgeSettings.TMP_BRIDGE)) {
+        List<String> made = s.netloop() ? List.of(s.bridge(), s.vdev(), s.vif0())
+                : s.bridge().equals(s.netdev()) ? List.of(BridgeSettings.TMP_BRIDGE)
+                : List.of(BridgeSettings.TMP_BRIDGE, s.bridge());
+        for (String n : made) {
             if (net.links().exists(n)) {
                 taken.add(n);
             }

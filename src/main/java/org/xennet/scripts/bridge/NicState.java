@@ -11,7 +11,8 @@ import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
 
 /**
- * What dom0's interface carried before network-bridge moved it: MAC, MTU, up/down, its
+ * What dom0's interface carried before network-bridge moved it: MAC, MTU, up/down, ARP and
+ * multicast (netloop switches both off on the port), its
  * addresses (global and site scope, as static addresses: DHCP lifetimes dropped, kernel state
  * flags dropped, labels kept) and the routes through it in every table, except the ones the
  * kernel makes by itself (connected, local and broadcast routes, proto kernel) and router
@@ -20,8 +21,8 @@ import org.xennet.net.Sysctls;
  * index, which stays with it through renames until the next boot: it tells the NIC apart from the
  * links start makes under the same name (0: not known, from a record of an older version).
  */
-public record NicState(int index, MacAddress mac, int mtu, boolean up, String ipv6Disabled, List<Address> addresses,
-        List<Route> routes) {
+public record NicState(int index, MacAddress mac, int mtu, boolean up, boolean arp, boolean multicast,
+        String ipv6Disabled, List<Address> addresses, List<Route> routes) {
 
     /** Whether a link is not this NIC: one that start made under the NIC's name. */
     public boolean isNot(org.xennet.model.Link l) {
@@ -50,7 +51,8 @@ public record NicState(int index, MacAddress mac, int mtu, boolean up, String ip
             }
         }
         String v6 = net.sysctls().find(Sysctls.disableIpv6(dev)).orElse(null);
-        return new NicState(l.index(), l.mac(), l.mtu(), l.isUp(), v6, addrs, sortForAdding(routes));
+        return new NicState(l.index(), l.mac(), l.mtu(), l.isUp(), l.arp(), l.multicast(), v6, addrs,
+                sortForAdding(routes));
     }
 
     static boolean movable(Route r) {

@@ -13,10 +13,11 @@ import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.MacAddress;
+import org.xennet.model.RawAttribute;
 import org.xennet.model.Route;
 import org.xennet.netlink.MessageWriter;
-import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlAttrs;
+import org.xennet.netlink.rtnl.Rtnl;
 import org.xennet.scripts.StateFiles;
 import org.xennet.text.Printable;
 
@@ -61,6 +62,11 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
                 oldForwardPolicy, rules, sysctls);
     }
 
+    /** The interface that carries dom0's addresses while started: the ex-veth (netloop) or the bridge (final). */
+    public String hostInterface() {
+        return topology == Topology.FINAL ? bridge : netdev;
+    }
+
     /** Whether a start or stop was cut short (killed) before it finished. */
     public boolean interrupted() {
         return phase != Phase.STARTED;
@@ -95,6 +101,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         MacAddress mac = null;
         int mtu = 0;
         boolean up = false;
+        boolean arp = true;
+        boolean multicast = true;
         String v6 = null;
         String policy = null;
         List<Address> addrs = new ArrayList<>();
@@ -132,6 +140,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
                 case "nic.mac": mac = v.isEmpty() ? null : MacAddress.parse(v); break;
                 case "nic.mtu": mtu = Integer.parseInt(v); break;
                 case "nic.up": up = v.equals("yes"); break;
+                case "nic.arp": arp = v.equals("yes"); break;
+                case "nic.multicast": multicast = v.equals("yes"); break;
                 case "nic.disable_ipv6": v6 = v.isEmpty() ? null : v; break;
                 case "nic.addr": addrs.add(parseAddress(v)); break;
                 case "nic.route": routes.add(parseRoute(v)); break;
@@ -146,7 +156,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
             throw new IllegalArgumentException("version, topology, netdev, pdev or bridge missing");
         }
         return new StateRecord(phase, step, Topology.valueOf(topology.toUpperCase(Locale.ROOT)), netdev, pdev, bridge,
-                vdev, vif0, stp, forwardDelay, new NicState(index, mac, mtu, up, v6, addrs, routes), policy, rules, sysctls);
+                vdev, vif0, stp, forwardDelay, new NicState(index, mac, mtu, up, arp, multicast, v6, addrs, routes), policy, rules, sysctls);
     }
 
     public String render() {
@@ -166,6 +176,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         b.append("nic.mac=").append(nic.mac() == null ? "" : nic.mac()).append('\n');
         b.append("nic.mtu=").append(nic.mtu()).append('\n');
         b.append("nic.up=").append(nic.up() ? "yes" : "no").append('\n');
+        b.append("nic.arp=").append(nic.arp() ? "yes" : "no").append('\n');
+        b.append("nic.multicast=").append(nic.multicast() ? "yes" : "no").append('\n');
         b.append("nic.disable_ipv6=").append(nic.ipv6Disabled() == null ? "" : nic.ipv6Disabled()).append('\n');
         for (Address a : nic.addresses()) {
             b.append("nic.addr=").append(formatAddress(a)).append('\n');
@@ -223,8 +235,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
 
     static String formatRoute(Route r) {
         MessageWriter w = new MessageWriter();
-        for (NlAttr a : r.extra()) {
-            w.attr(a);
+        for (RawAttribute a : r.extra()) {
+            w.attr(Rtnl.nl(a));
         }
         return r.family() + "|" + r.table() + "|" + r.destination() + "|" + opt(r.gateway()) + "|"
                 + Integer.toUnsignedString(r.metric()) + "|" + r.scope() + "|" + r.protocol() + "|" + r.type() + "|"
@@ -233,8 +245,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
 
     static Route parseRoute(String s) {
         String[] f = s.split("\\|", -1);
-        List<NlAttr> extra = NlAttrs.parse(ByteBuffer.wrap(HexFormat.of().parseHex(f[10]))
-                .order(ByteOrder.nativeOrder()));
+        List<RawAttribute> extra = NlAttrs.parse(ByteBuffer.wrap(HexFormat.of().parseHex(f[10]))
+                .order(ByteOrder.nativeOrder())).stream().map(Rtnl::raw).toList();
         return new Route(Integer.parseInt(f[0]), Integer.parseInt(f[1]), IpPrefix.parse(f[2]),
                 f[3].equals("-") ? null : IpAddress.parse(f[3]), 0, Integer.parseUnsignedInt(f[4]),
                 Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]),

@@ -20,9 +20,10 @@ import org.xennet.text.Printable;
  * @param dhcp "no", "isc" or "dnsmasq"
  * @param subnetAdded ISC: whether start appended the subnet declaration to dhcpd.conf
  * @param hostsCreated dnsmasq: whether start created the hosts file
+ * @param oldForwardPolicy the FORWARD policy antispoof=yes replaced with DROP; null when start did not change it
  */
 record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, String dhcp, boolean subnetAdded,
-        boolean hostsCreated) {
+        boolean hostsCreated, String oldForwardPolicy) {
 
     static Path path(Path stateDir, String netdev) {
         return stateDir.resolve("network-nat").resolve(InterfaceName.check("netdev", netdev) + ".state");
@@ -40,6 +41,7 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
         String dhcp = "no";
         boolean subnet = false;
         boolean hosts = false;
+        String policy = null;
         for (String line : lines) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -58,6 +60,7 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
                 case "dhcp": dhcp = v; break;
                 case "subnet_added": subnet = v.equals("yes"); break;
                 case "hosts_created": hosts = v.equals("yes"); break;
+                case "forward_policy": policy = v.matches("[A-Z]+") ? v : null; break;
                 default: break; // a later version's key
             }
         }
@@ -65,7 +68,7 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
             throw new XennetException("state record " + file + " is damaged (no netdev or ip_forward); remove it "
                     + "and run stop again");
         }
-        return Optional.of(new NatState(netdev, fwd, masq, dhcp, subnet, hosts));
+        return Optional.of(new NatState(netdev, fwd, masq, dhcp, subnet, hosts, policy));
     }
 
     void write(Path file) {
@@ -78,6 +81,9 @@ record NatState(String netdev, String forwardBefore, boolean masqueradeAdded, St
         lines.add("dhcp=" + dhcp);
         lines.add("subnet_added=" + (subnetAdded ? "yes" : "no"));
         lines.add("hosts_created=" + (hostsCreated ? "yes" : "no"));
+        if (oldForwardPolicy != null) {
+            lines.add("forward_policy=" + oldForwardPolicy);
+        }
         StateFiles.write(file, String.join("\n", lines) + "\n");
     }
 }

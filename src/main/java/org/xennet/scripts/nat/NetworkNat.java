@@ -15,6 +15,7 @@ import org.xennet.log.Log;
 import org.xennet.model.Address;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
@@ -25,7 +26,7 @@ import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
-import org.xennet.scripts.bridge.BridgeSettings;
+import org.xennet.scripts.Netdev;
 import org.xennet.scripts.nat.DhcpSetup.Backend;
 import org.xennet.sys.ProcessRunner;
 
@@ -61,13 +62,13 @@ public final class NetworkNat implements Script, JsonStatus {
     @Override
     public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = BridgeSettings.netdev(p, net);
-            p.yesNo("antispoof", false); // checked; documented by Xen, never implemented there either
+            String netdev = Netdev.of(p, net);
+            boolean antispoof = p.yesNo("antispoof", false);
             Optional<DhcpSetup> dhcp = DhcpSetup.resolve(p, ctx, false);
             Optional<DhcpServer> server = dhcp.map(d -> new DhcpServer(d, ctx.lockDir(), runner(ctx)));
             switch (command) {
                 case "start":
-                    return ctx.locked("network-nat", dryRun, () -> start(netdev, server, net, dryRun, ctx));
+                    return ctx.locked("network-nat", dryRun, () -> start(netdev, antispoof, server, net, dryRun, ctx));
                 case "stop":
                     return ctx.locked("network-nat", dryRun, () -> stop(netdev, server, net, dryRun, ctx));
                 default:
@@ -83,7 +84,8 @@ public final class NetworkNat implements Script, JsonStatus {
 
     // ---------------------------------------------------------------- start
 
-    int start(String netdev, Optional<DhcpServer> server, Network net, boolean dryRun, ScriptContext ctx) {
+    int start(String netdev, boolean antispoof, Optional<DhcpServer> server, Network net, boolean dryRun,
+            ScriptContext ctx) {
         if (!net.links().exists(netdev)) {
             throw new XennetException("netdev " + netdev + " does not exist; name the outgoing interface with "
                     + "netdev=NAME");
@@ -109,11 +111,21 @@ public final class NetworkNat implements Script, JsonStatus {
             }).undoneBy("iptables -t nat -D " + NatFirewall.POSTROUTING + " " + NatFirewall.words(masq),
                     () -> fw.delete(masq)));
         }
+        // antispoof=yes (documented by Xen, never implemented there): only what a vif's rules accept is forwarded
+        String[] oldPolicy = {old.map(NatState::oldForwardPolicy).orElse(null)};
+        if (antispoof) {
+            String policy = fw.policy(NatFirewall.FORWARD);
+            if (!policy.equals("DROP")) {
+                plan.add(new FirewallSteps(() -> fw).policy(NatFirewall.FORWARD, "DROP", policy)
+                        .undoPolicy(Step.Policy.REQUIRED));
+                oldPolicy[0] = policy;
+            }
+        }
         server.ifPresent(s -> addDhcpStart(plan, s, ctx, subnetAdded, hostsCreated));
         String dhcpName = server.map(s -> s.backend().name().toLowerCase()).orElse("no");
         plan.add(Step.required("write state record " + recordFile, () -> new NatState(netdev,
                 old.map(NatState::forwardBefore).orElse(forward), masqAdded[0], dhcpName, subnetAdded[0],
-                hostsCreated[0]).write(recordFile)).undoneBy("restore state record " + recordFile, () -> {
+                hostsCreated[0], oldPolicy[0]).write(recordFile)).undoneBy("restore state record " + recordFile, () -> {
                     if (old.isPresent()) {
                         old.get().write(recordFile);
                     } else {
@@ -123,6 +135,7 @@ public final class NetworkNat implements Script, JsonStatus {
         ctx.runner("network-nat", dryRun).run(plan);
         if (!dryRun) {
             ctx.out().println("network-nat: NAT out of " + netdev + " started (ip_forward=1, MASQUERADE"
+                    + (oldPolicy[0] != null ? ", FORWARD policy DROP" : "")
                     + server.map(s -> ", DHCP: " + s.setup().describe()).orElse("") + ")");
         }
         return ExitCodes.OK;
@@ -192,6 +205,8 @@ public final class NetworkNat implements Script, JsonStatus {
                 plan.add(Step.warn("rm " + d.hosts(), () -> deleteQuietly(d.hosts())));
             }
         });
+        rec.map(NatState::oldForwardPolicy).ifPresent(policy -> plan.add(Step.warn(
+                "iptables -P " + NatFirewall.FORWARD + " " + policy, () -> fw.setPolicy(NatFirewall.FORWARD, policy))));
         if (rec.isPresent() && !rec.get().forwardBefore().equals("1")
                 && net.sysctls().get(Sysctls.IPV4_FORWARD).equals("1")) {
             String before = rec.get().forwardBefore();
@@ -263,7 +278,7 @@ public final class NetworkNat implements Script, JsonStatus {
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            Status s = facts(BridgeSettings.netdev(p, net), DhcpSetup.resolve(p, ctx, false), net, ctx);
+            Status s = facts(Netdev.of(p, net), DhcpSetup.resolve(p, ctx, false), net, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", StatusJson.VERSION);
             m.put("script", "network-nat");

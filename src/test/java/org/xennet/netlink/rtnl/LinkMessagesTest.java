@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
+import org.xennet.model.RawAttribute;
 import org.xennet.model.MacAddress;
 import org.xennet.model.OperState;
 import org.xennet.netlink.NetlinkFormatException;
@@ -184,6 +185,21 @@ class LinkMessagesTest {
     }
 
     @Test
+    void setArpAndMulticast() {
+        // Confirmed: `ip link set peth0 arp off` and `ip link set peth0 multicast on` (index 4).
+        assertArrayEquals(hex("""
+                00 00 0000 04000000 // index 4
+                80000000            // flags IFF_NOARP: ARP off
+                80000000            // change IFF_NOARP
+                """), LinkMessages.setFlag(4, Link.IFF_NOARP, true));
+        assertArrayEquals(hex("""
+                00 00 0000 04000000 // index 4
+                00100000            // flags IFF_MULTICAST
+                00100000            // change IFF_MULTICAST
+                """), LinkMessages.setFlag(4, Link.IFF_MULTICAST, true));
+    }
+
+    @Test
     void setMaster() {
         // Confirmed: `ip link set vif5.0 master xenbr0` (vif5.0 index 4, xenbr0 index 2).
         assertArrayEquals(hex("""
@@ -309,10 +325,10 @@ class LinkMessagesTest {
         // ADDRESS (6 bytes: a MAC). LINKINFO (18) is interpreted and also kept whole, in its place;
         // 62 (IFLA_DEVLINK_PORT) and 65 (IFLA_DPLL_PIN) come with NLA_F_NESTED.
         Link l = LinkMessages.decode(reply("link.txt"));
-        List<Integer> types = l.unknown().stream().map(NlAttr::type).toList();
+        List<Integer> types = l.unknown().stream().map(RawAttribute::type).toList();
         assertEquals(List.of(13, 17, 67, 50, 51, 27, 30, 61, 31, 40, 41, 58, 63, 64, 59, 60, 66, 32, 35, 47, 48,
                 68, 69, 39, 2, 23, 7, 43, 18, 6, 26, 14, 62, 65), types);
-        assertEquals(new NlAttr(13, new byte[] {(byte) 0xe8, 3, 0, 0}), l.unknown().get(0)); // IFLA_TXQLEN 1000
+        assertEquals(new RawAttribute(13, new byte[] {(byte) 0xe8, 3, 0, 0}), l.unknown().get(0)); // IFLA_TXQLEN 1000
         assertEquals("noqueue", l.unknown().get(29).string()); // IFLA_QDISC
         assertTrue(l.unknown().get(32).nestedFlag());
         assertTrue(l.unknown().get(33).nestedFlag());
@@ -320,7 +336,7 @@ class LinkMessagesTest {
 
         // The whole IFLA_LINKINFO (len 412 on the wire): kind "bridge" and the bridge's 0x18c bytes of data,
         // of which only STP state and forward delay are interpreted.
-        NlAttr info = l.unknown().get(28);
+        NlAttr info = Rtnl.nl(l.unknown().get(28));
         assertEquals(408, info.length());
         assertFalse(info.nestedFlag());
         assertEquals(List.of(1, 2), info.nested().stream().map(NlAttr::type).toList());
@@ -348,9 +364,9 @@ class LinkMessagesTest {
         assertEquals(1480, l.mtu());
         assertNull(l.mac());
         assertEquals(List.of(
-                new NlAttr(1, hex("c000020a")),
-                new NlAttr(2, hex("c6336401")),
-                new NlAttr(18, hex("0900 0100 69706970 00 000000"))), l.unknown());
+                new RawAttribute(1, hex("c000020a")),
+                new RawAttribute(2, hex("c6336401")),
+                new RawAttribute(18, hex("0900 0100 69706970 00 000000"))), l.unknown());
     }
 
     @Test

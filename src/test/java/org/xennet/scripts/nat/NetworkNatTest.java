@@ -62,6 +62,21 @@ class NetworkNatTest extends NatTestBase {
         assertEquals(0, run("network-nat", "stop", "netdev=eth0"), "a second stop has nothing to do");
     }
 
+    /** Xen documented antispoof for network-nat and never implemented it; here it is as network-route has it. */
+    @Test
+    void antispoofSetsTheForwardPolicyToDropAndStopPutsItBack() {
+        assertEquals(0, run("network-nat", "start", "antispoof=yes"), err.toString());
+        assertEquals("DROP", fw.policy("FORWARD"));
+        assertTrue(out.toString().contains("FORWARD policy DROP"), out.toString());
+        assertEquals(0, run("network-nat", "start", "antispoof=yes"), "a second start");
+        assertEquals(0, run("network-nat", "stop"), err.toString());
+        assertEquals("ACCEPT", fw.policy("FORWARD"), "the policy from before the first start");
+        fw.setPolicy("FORWARD", "DROP");
+        assertEquals(0, run("network-nat", "start", "antispoof=yes"));
+        assertEquals(0, run("network-nat", "stop"));
+        assertEquals("DROP", fw.policy("FORWARD"), "a DROP that was there is left alone");
+    }
+
     @Test
     void forwardingThatWasAlreadyOnStaysOn() {
         net.sysctls().set(Sysctls.IPV4_FORWARD, "1");
