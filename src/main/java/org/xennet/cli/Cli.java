@@ -84,9 +84,13 @@ public final class Cli {
 
     int runScript(String name, List<String> argv) {
         Startup.mark("script " + name);
-        Log.configure(LogConfig.from(ctx.env(), name));
         ScriptSpec spec = Scripts.spec(name).orElseThrow();
-        Script script = Scripts.create(name);
+        Script script = ScriptFactory.create(name);
+        try {
+            Log.configure(LogConfig.from(ctx.env(), ctx.config().get(), name));
+        } catch (UsageException e) {
+            return refuse(script, null, new Params(name, ctx.env(), Map.of()), name + ": " + e.getMessage());
+        }
         ScriptArgs a;
         try {
             a = ScriptArgs.parse(name, argv);
@@ -100,14 +104,17 @@ public final class Cli {
         String command = a.command();
         Params p = new Params(name, ctx.env(), a.assignments());
         if (command == null || !spec.commands().contains(command)) {
-            return refuse(script, null, p, name + ": " + (command == null ? "no command given"
-                    : "unknown command " + Printable.quote(command)) + "; valid commands are: "
-                    + String.join(", ", spec.commands()));
+            String m = name + ": " + (command == null ? "no command given" : "unknown command "
+                    + Printable.quote(command)) + "; valid commands are: " + String.join(", ", spec.commands());
+            ctx.err().println(m);
+            LOG.error(name + ": invalid command " + (command == null ? "(none)" : Printable.of(command)));
+            script.refused(null, p, m, ctx);
+            return FAILED;
         }
         try {
             spec.validate(p);
             if (a.json()) {
-                return StatusJson.print(name, command, p, ctx);
+                return StatusJson.print(script, command, p, ctx);
             }
             return script.run(command, p, a.dryRun(), ctx);
         } catch (UsageException e) {

@@ -26,6 +26,15 @@ public final class ConfigFile {
         this.values = values;
     }
 
+    /** Where xennet's own settings live unless {@code XENNET_CONF} names another file. */
+    public static final String DEFAULT_PATH = "/etc/xen/xennet.conf";
+
+    /** xennet.conf as the environment names it ({@code XENNET_CONF}), else {@value #DEFAULT_PATH}. */
+    public static ConfigFile forEnv(Map<String, String> env) {
+        String p = env.get("XENNET_CONF");
+        return load(Path.of(p == null || p.isEmpty() ? DEFAULT_PATH : p));
+    }
+
     public static ConfigFile empty() {
         return new ConfigFile(null, Map.of());
     }

@@ -16,7 +16,7 @@ import org.xennet.error.XennetException;
 
 /**
  * Debian's stock xenstored (xen-utils-4.17) without a hypervisor: the hypervisor-facing library
- * calls are answered by a small preloaded stub (kept in the test sources, src/test/c, built by
+ * calls are answered by a small preloaded stub (kept with the sources, src/main/c, built by
  * the tests and by {@code ./dev lab}). Private run directory and socket, no fork; stopped by its
  * PID, its directory removed. For the lab and the system tests only: a real Xen host has its own.
  */

@@ -31,8 +31,11 @@ public final class LogConfig {
 
     /** The configuration from the conf file and the environment, for a script named {@code tag}. */
     public static LogConfig from(Map<String, String> env, String tag) {
-        String confPath = env.getOrDefault("XENNET_CONF", DEFAULT_CONF);
-        ConfigFile conf = ConfigFile.load(Path.of(confPath));
+        return from(env, ConfigFile.forEnv(env), tag);
+    }
+
+    /** With xennet.conf read already. */
+    public static LogConfig from(Map<String, String> env, ConfigFile conf, String tag) {
         Level level = Level.parse(pick(env, "XENNET_LOG_LEVEL", conf, "log_level", "info"));
         String file = pick(env, "XENNET_LOG_FILE", conf, "log_file", DEFAULT_FILE);
         boolean syslog = ConfigFile.yes(pick(env, "XENNET_SYSLOG", conf, "syslog", "yes"));

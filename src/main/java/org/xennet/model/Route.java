@@ -1,7 +1,6 @@
 package org.xennet.model;
 
 import java.util.List;
-import org.xennet.netlink.NlAttr;
 
 /**
  * A route ({@code ip route show table all}).
@@ -20,7 +19,7 @@ import org.xennet.netlink.NlAttr;
  * @param extra attributes this code does not interpret (metrics, preference...), re-sent as they came
  */
 public record Route(int family, int table, IpPrefix destination, IpAddress gateway, int oif, int metric, int scope,
-        int protocol, int type, IpAddress prefsrc, int flags, List<NlAttr> extra) {
+        int protocol, int type, IpAddress prefsrc, int flags, List<RawAttribute> extra) {
 
     public static final int TABLE_UNSPEC = 0;
     public static final int TABLE_DEFAULT = 253;

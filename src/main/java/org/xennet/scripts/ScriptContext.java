@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.lock.HotplugLock;
@@ -18,13 +19,15 @@ import org.xennet.xenstore.XenStore;
 /**
  * What a script gets from the outside world, injected so that tests run scripts in-process
  * against fakes or against a namespace: the environment map (never System.getenv below main),
+ * xennet.conf (read once, when first asked for),
  * the network, the firewall and XenStore, the runner of child processes, output streams, the
  * host's file tree (for /proc/mounts and the network managers' state under /run), the lock and
  * state directories, how long to wait for a physical link, the call's time budget (libxl kills a
  * vif script after 40 s) and an optional fault injector for the plan runner. Built with
  * {@link #builder}.
  */
-public record ScriptContext(Map<String, String> env, Supplier<Network> network, Supplier<Firewall> firewall,
+public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config, Supplier<Network> network,
+        Supplier<Firewall> firewall,
         Supplier<XenStore> xenstore, ProcessRunner processes, PrintStream out, PrintStream err, Path hostRoot,
         Path lockDir, Path stateDir, Duration carrierWait, Deadline deadline, PlanRunner.FaultInjector faults) {
 
@@ -60,6 +63,7 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
     /** The same context with other parts; what is not set keeps this context's value. */
     public Builder toBuilder() {
         Builder b = new Builder(env);
+        b.config = config;
         b.network = network;
         b.firewall = firewall;
         b.xenstore = xenstore;
@@ -78,6 +82,7 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
     /** Builds a context; every part has a default that fails loudly or is the real thing. */
     public static final class Builder {
         private final Map<String, String> env;
+        private Supplier<ConfigFile> config;
         private Supplier<Network> network = () -> {
             throw new XennetException("no network in this context");
         };
@@ -99,6 +104,23 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
 
         private Builder(Map<String, String> env) {
             this.env = env;
+            this.config = once(() -> ConfigFile.forEnv(env));
+        }
+
+        /** The file read at the first call, then kept: a call reads xennet.conf once at most. */
+        private static Supplier<ConfigFile> once(Supplier<ConfigFile> load) {
+            ConfigFile[] kept = {null};
+            return () -> {
+                if (kept[0] == null) {
+                    kept[0] = load.get();
+                }
+                return kept[0];
+            };
+        }
+
+        public Builder config(ConfigFile v) {
+            config = () -> v;
+            return this;
         }
 
         public Builder network(Supplier<Network> v) {
@@ -177,7 +199,7 @@ public record ScriptContext(Map<String, String> env, Supplier<Network> network, 
         }
 
         public ScriptContext build() {
-            return new ScriptContext(env, network, firewall, xenstore, processes, out, err, hostRoot, lockDir,
+            return new ScriptContext(env, config, network, firewall, xenstore, processes, out, err, hostRoot, lockDir,
                     stateDir, carrierWait, deadline, faults);
         }
     }

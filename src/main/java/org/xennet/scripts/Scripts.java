@@ -4,18 +4,11 @@ import static org.xennet.scripts.Variable.Kind.*;
 
 import java.util.List;
 import java.util.Optional;
-import org.xennet.error.XennetException;
-import org.xennet.scripts.bridge.NetworkBridge;
-import org.xennet.scripts.bridge.NetworkWrapper;
-import org.xennet.scripts.nat.NetworkNat;
-import org.xennet.scripts.nat.VifNat;
-import org.xennet.scripts.route.NetworkRoute;
-import org.xennet.scripts.route.VifRoute;
-import org.xennet.scripts.vif.VifBridge;
 
 /**
- * The scripts xennet stands in for, by the names Xen invokes them with. Only the invoked script's
- * class is loaded (a switch, no reflection, no scanning).
+ * The scripts xennet stands in for, by the names Xen invokes them with: their commands and
+ * variables, as data (the implementations are made by the CLI's {@code ScriptFactory}, so that
+ * no script depends on this registry of all of them).
  */
 public final class Scripts {
     private Scripts() {
@@ -37,6 +30,10 @@ public final class Scripts {
     private static final Variable VIFNAME = Variable.of("vifname", IFNAME, "", "rename the backend interface to this");
     private static final String NAT_DHCP_DEFAULT =
             "yes when nat_dhcp is set in /etc/xen/xennet.conf or /etc/dhcpd.conf exists, else no";
+    private static final Variable TOPOLOGY = Variable.choice("topology",
+            "network_bridge_topology in /etc/xen/xennet.conf, else netloop",
+            "netloop (Xen 3.0: xenbrN, veth pair) or final (Xen 3.2-4.4: the bridge takes the NIC's name)",
+            "netloop", "final");
     private static final Variable TYPE_IF = Variable.choice("type_if", "vif", "backend type", "vif", "tap");
 
     public static Optional<ScriptSpec> spec(String name) {
@@ -44,11 +41,17 @@ public final class Scripts {
             case "network-bridge":
                 return Optional.of(new ScriptSpec(name,
                         "Creates the bridge for guests on a physical interface and moves the host's "
-                                + "addresses and routes onto it; stop restores the previous state.",
+                                + "addresses and routes onto it; stop restores the previous state. Layout: "
+                                + "netloop (Xen 3.0, the default: bridge xenbrN with the NIC as pNETDEV and a "
+                                + "veth pair vethN/vif0.N, whose veth takes the NIC's name, MAC and addresses), "
+                                + "or final (Xen 3.2-4.4: the bridge takes the NIC's name and addresses, the NIC "
+                                + "becomes pNETDEV) with topology=final, bridge=NETDEV or "
+                                + "network_bridge_topology=final in /etc/xen/xennet.conf.",
                         List.of("start", "stop", "status"),
                         List.of(NETDEV,
-                                Variable.of("bridge", BRIDGE, "xenbr${vifnum}",
+                                Variable.of("bridge", BRIDGE, "xenbr${vifnum} (netloop), netdev (final)",
                                         "bridge name; 'null' does nothing; equal to netdev: the bridge takes the NIC's name"),
+                                TOPOLOGY,
                                 Variable.of("vifnum", NUMBER, "trailing digits of netdev, else 0",
                                         "number of the bridge and of the veth/vif0.N pair"),
                                 ANTISPOOF,
@@ -76,6 +79,7 @@ public final class Scripts {
                                 Variable.of("config", PATH, "/etc/xen/xennet-bridges.conf",
                                         "file listing 'netdev bridge [VAR=VALUE...]' lines"),
                                 Variable.of("bridges", TEXT, "", "pairs as netdev:bridge[,netdev:bridge...]"),
+                                TOPOLOGY,
                                 ANTISPOOF, Variable.of("stp", YES_NO, "no", "passed to every network-bridge"),
                                 Variable.of("forward_delay", NUMBER, "0", "passed to every network-bridge"),
                                 Variable.of("force", YES_NO, "no", "passed to every network-bridge"))));
@@ -102,29 +106,6 @@ public final class Scripts {
                                         "add a DHCP host entry for the guest"))));
             default:
                 return Optional.empty();
-        }
-    }
-
-    /** The implementation of a script. */
-    public static Script create(String name) {
-        ScriptSpec spec = spec(name).orElseThrow(() -> new XennetException("unknown script " + name));
-        switch (name) {
-            case "network-bridge":
-                return new NetworkBridge();
-            case "network-wrapper":
-                return new NetworkWrapper();
-            case "vif-bridge":
-                return new VifBridge();
-            case "network-route":
-                return new NetworkRoute();
-            case "vif-route":
-                return new VifRoute();
-            case "network-nat":
-                return new NetworkNat();
-            case "vif-nat":
-                return new VifNat();
-            default:
-                throw new XennetException("no implementation for " + spec.name());
         }
     }
 }

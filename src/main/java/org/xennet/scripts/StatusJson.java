@@ -22,11 +22,11 @@ public final class StatusJson {
     public record Status(int exitCode, Map<String, Object> data) {
     }
 
-    public static int print(String script, String command, Params p, ScriptContext ctx) {
+    public static int print(Script impl, String command, Params p, ScriptContext ctx) {
+        String script = impl.spec().name();
         if (!command.equals("status")) {
             throw new UsageException(script + ": --json goes with status, not with " + Printable.quote(command));
         }
-        Script impl = Scripts.create(script);
         if (!(impl instanceof JsonStatus j)) {
             throw new UsageException(script + ": status has no --json form");
         }

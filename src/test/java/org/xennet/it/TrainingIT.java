@@ -31,7 +31,7 @@ class TrainingIT {
             assertEquals(0, r.status(), r.err());
             assertEquals("", r.out() + r.err(), "training is silent");
             String loaded = Files.readString(classes);
-            assertTrue(loaded.contains("org.xennet.scripts.vif.VifBridge "), "vif-bridge ran");
+            assertTrue(loaded.contains("org.xennet.scripts.bridge.VifBridge "), "vif-bridge ran");
             assertTrue(loaded.contains("org.xennet.scripts.bridge.NicState "), "network-bridge start ran");
             assertEquals(before, ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all"),
                     "nothing changed in the namespace the training was started in");

@@ -15,7 +15,7 @@ import org.xennet.lab.LabXenstored;
 
 /**
  * A private, real xenstored: Debian's stock daemon (xen-utils-4.17) running without a hypervisor,
- * with the hypervisor-facing calls answered by {@code src/test/c/xenstored-stub.c} (LD_PRELOAD).
+ * with the hypervisor-facing calls answered by {@code src/main/c/xenstored-stub.c} (LD_PRELOAD).
  * Each fixture has its own temp dir, socket and store; give {@link #env()} to any child process
  * (xennet, Xen's scripts, the xenstore-* tools) and it talks to this daemon as dom0.
  *
@@ -205,7 +205,7 @@ public final class XenstoredFixture implements AutoCloseable {
     /** The hypervisor stub preloaded into xenstored, compiled from the test sources when stale. */
     public static Path stubLibrary() {
         Path project = Path.of(System.getProperty("xennet.project.dir", System.getProperty("user.dir")));
-        Path source = project.resolve("src/test/c/xenstored-stub.c");
+        Path source = project.resolve("src/main/c/xenstored-stub.c");
         Path lib = project.resolve("target/xenstored-stub.so");
         synchronized (STUB_LOCK) {
             try {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
+import org.xennet.model.RawAttribute;
 import org.xennet.model.Route;
 import org.xennet.netlink.MessageWriter;
 import org.xennet.netlink.NetlinkFormatException;
@@ -59,8 +60,8 @@ public final class RouteMessages {
         if (r.metric() != 0) {
             w.u32(RTA_PRIORITY, r.metric());
         }
-        for (NlAttr a : r.extra()) {
-            w.attr(a);
+        for (RawAttribute a : r.extra()) {
+            w.attr(Rtnl.nl(a));
         }
         return w.toBytes();
     }
@@ -87,7 +88,7 @@ public final class RouteMessages {
         IpAddress src = null;
         int oif = 0;
         int metric = 0;
-        List<NlAttr> extra = new ArrayList<>();
+        List<RawAttribute> extra = new ArrayList<>();
         for (NlAttr a : attrs) {
             switch (a.type()) {
                 case RTA_TABLE: table = a.u32(); break;
@@ -100,7 +101,7 @@ public final class RouteMessages {
                 case RTA_EXPIRES:
                     break; // kernel bookkeeping, not part of the route a user adds
                 default:
-                    extra.add(a);
+                    extra.add(Rtnl.raw(a));
             }
         }
         IpPrefix dest = dst == null ? IpPrefix.anyOf(h.family()) : new IpPrefix(dst, h.dstLength());

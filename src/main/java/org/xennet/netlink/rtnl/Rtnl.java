@@ -1,5 +1,8 @@
 package org.xennet.netlink.rtnl;
 
+import org.xennet.model.RawAttribute;
+import org.xennet.netlink.NlAttr;
+
 /** rtnetlink constants, spelled as in {@code <linux/rtnetlink.h>} and {@code <linux/if_link.h>}. */
 public final class Rtnl {
     private Rtnl() {
@@ -89,4 +92,14 @@ public final class Rtnl {
 
     /** rtm_table value meaning "see RTA_TABLE" for tables above 255. */
     public static final int RT_TABLE_COMPAT = 252;
+
+    /** A raw attribute as the model keeps it. */
+    public static RawAttribute raw(NlAttr a) {
+        return new RawAttribute(a.type(), a.nestedFlag(), a.value());
+    }
+
+    /** A raw attribute of the model as the codec writes it. */
+    public static NlAttr nl(RawAttribute a) {
+        return new NlAttr(a.type(), a.nestedFlag(), a.value());
+    }
 }

@@ -47,7 +47,7 @@ record DhcpSetup(Backend backend, Path conf, Path init, Path args, Path hosts, P
      * Xen's error ("Failed to find dhcpd configuration or init [or args] file.").
      */
     static Optional<DhcpSetup> resolve(Params p, ScriptContext ctx, boolean needArgs) {
-        ConfigFile conf = ConfigFile.load(Path.of(ctx.env().getOrDefault("XENNET_CONF", "/etc/xen/xennet.conf")));
+        ConfigFile conf = ctx.config().get();
         Optional<String> chosen = setting(ctx, conf, "XENNET_NAT_DHCP", "nat_dhcp");
         Backend backend = chosen.map(DhcpSetup::backend).orElse(Backend.ISC);
         boolean dflt = chosen.isPresent() || Files.isRegularFile(ctx.host("etc/dhcpd.conf"));

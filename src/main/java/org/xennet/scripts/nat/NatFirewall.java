@@ -3,7 +3,7 @@ package org.xennet.scripts.nat;
 import java.util.ArrayList;
 import java.util.List;
 import org.xennet.firewall.Rule;
-import org.xennet.scripts.route.RoutedFirewall;
+import org.xennet.scripts.vif.RoutedFirewall;
 import org.xennet.model.IpPrefix;
 import org.xennet.plan.Plan;
 import org.xennet.scripts.ScriptContext;

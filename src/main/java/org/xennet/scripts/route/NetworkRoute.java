@@ -22,7 +22,7 @@ import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.StatusJson;
 import org.xennet.scripts.Scripts;
-import org.xennet.scripts.bridge.BridgeSettings;
+import org.xennet.scripts.Netdev;
 
 /**
  * {@code network-route start|stop|status [netdev=] [antispoof=yes|no]}: dom0 as the router of
@@ -63,7 +63,7 @@ public final class NetworkRoute implements Script, JsonStatus {
     @Override
     public int run(String command, Params p, boolean dryRun, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            String netdev = BridgeSettings.netdev(p, net);
+            String netdev = Netdev.of(p, net);
             boolean antispoof = p.yesNo("antispoof", false);
             switch (command) {
                 case "start":
@@ -305,7 +305,7 @@ public final class NetworkRoute implements Script, JsonStatus {
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
         try (Network net = ctx.network().get()) {
-            Status s = facts(BridgeSettings.netdev(p, net), net, ctx);
+            Status s = facts(Netdev.of(p, net), net, ctx);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("version", StatusJson.VERSION);
             m.put("script", "network-route");

@@ -20,8 +20,9 @@ import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
-import org.xennet.scripts.bridge.BridgeSettings;
+import org.xennet.scripts.Netdev;
 import org.xennet.scripts.vif.Hooks;
+import org.xennet.scripts.vif.RoutedFirewall;
 import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
@@ -94,7 +95,7 @@ public final class VifRoute extends VifScript {
         if (gw.isPresent()) {
             return InterfaceName.check("gatewaydev", gw.get());
         }
-        return BridgeSettings.defaultNetdev(net).orElse("eth0");
+        return Netdev.defaultRoute(net).orElse("eth0");
     }
 
     /**

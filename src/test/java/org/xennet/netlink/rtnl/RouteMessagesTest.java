@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
+import org.xennet.model.RawAttribute;
 import org.xennet.model.Route;
 import org.xennet.netlink.NetlinkFormatException;
 import org.xennet.netlink.Nl;
@@ -31,7 +32,7 @@ import org.xennet.netlink.NlMessage;
 @Tag("codec")
 class RouteMessagesTest {
 
-    private static final NlAttr RTA_PREF_MEDIUM = new NlAttr(Rtnl.RTA_PREF, new byte[] {0});
+    private static final RawAttribute RTA_PREF_MEDIUM = new RawAttribute(Rtnl.RTA_PREF, new byte[] {0});
 
     private static List<NlMessage> messages(String capture) {
         return captured(capture).stream()
@@ -223,8 +224,8 @@ class RouteMessagesTest {
                 0600 6300 0102 0000      // type 99, unknown to everyone, 2 bytes
                 """);
         Route r = RouteMessages.decode(new NlMessage(Rtnl.RTM_NEWROUTE, 0, 1, 0, payload));
-        assertEquals(List.of(new NlAttr(Rtnl.RTA_METRICS, true, hex("0800 0200 dc050000")),
-                new NlAttr(99, new byte[] {1, 2})), r.extra());
+        assertEquals(List.of(new RawAttribute(Rtnl.RTA_METRICS, true, hex("0800 0200 dc050000")),
+                new RawAttribute(99, new byte[] {1, 2})), r.extra());
         assertArrayEquals(payload, RouteMessages.encode(r));
     }
 

@@ -1,4 +1,4 @@
-package org.xennet.scripts.vif;
+package org.xennet.scripts.bridge;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,6 +18,10 @@ import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.vif.Hooks;
+import org.xennet.scripts.vif.VifFirewall;
+import org.xennet.scripts.vif.VifScript;
+import org.xennet.scripts.vif.VifTarget;
 import org.xennet.xenstore.XenStore;
 
 /**

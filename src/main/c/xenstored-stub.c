@@ -2,7 +2,7 @@
  * xenstored-stub.c -- lets Debian's stock xenstored (xen-utils-4.17) run on a
  * machine without a Xen hypervisor, for tests.  LD_PRELOAD it into xenstored:
  *
- *   gcc -shared -fPIC -O2 -o target/xenstored-stub.so src/test/c/xenstored-stub.c -ldl
+ *   gcc -shared -fPIC -O2 -o target/xenstored-stub.so src/main/c/xenstored-stub.c -ldl
  *   XENSTORED_RUNDIR=$DIR LD_PRELOAD=target/xenstored-stub.so \
  *       /usr/lib/xen-4.17/bin/xenstored --no-fork --pid-file $DIR/xenstored.pid
  *   XENSTORED_PATH=$DIR/socket xenstore-write /a b

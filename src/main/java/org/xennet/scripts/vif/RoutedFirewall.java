@@ -1,4 +1,4 @@
-package org.xennet.scripts.route;
+package org.xennet.scripts.vif;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ public final class RoutedFirewall {
     private RoutedFirewall() {
     }
 
-    static List<Rule> rules(String dev, List<IpPrefix> addresses) {
+    public static List<Rule> rules(String dev, List<IpPrefix> addresses) {
         List<Rule> rules = new ArrayList<>();
         if (addresses.isEmpty()) {
             rules.add(Rule.of(FORWARD, "-i", dev, "-j", "ACCEPT"));
@@ -49,7 +49,7 @@ public final class RoutedFirewall {
     }
 
     /** online: inserted unless present; offline: removed, best effort (see {@link VifFirewall}). */
-    static void add(Plan plan, ScriptContext ctx, String dev, List<IpPrefix> addresses, boolean online) {
+    public static void add(Plan plan, ScriptContext ctx, String dev, List<IpPrefix> addresses, boolean online) {
         if (!VifFirewall.enabled(ctx)) {
             return;
         }

@@ -1,4 +1,4 @@
-package org.xennet.scripts.vif;
+package org.xennet.scripts.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
