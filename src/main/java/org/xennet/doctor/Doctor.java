@@ -23,6 +23,7 @@ import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.NetSteps;
 import org.xennet.scripts.bridge.BridgeSettings;
 import org.xennet.scripts.bridge.NetworkBridge;
 import org.xennet.scripts.bridge.StateRecord;
@@ -192,7 +193,7 @@ public final class Doctor {
     private Report.Bridge checkBridge(Link br) {
         if (!br.isUp()) {
             findings.add(Finding.warning(Check.BRIDGE_DOWN, br.name(), "bridge " + br.name()
-                    + " is down: nothing on it passes traffic", "ip link set dev " + br.name() + " up"));
+                    + " is down: nothing on it passes traffic", NetSteps.linkWords(br.name(), "up")));
         }
         List<Report.Port> ports = new ArrayList<>();
         for (Link p : byName.values()) {
@@ -237,7 +238,7 @@ public final class Doctor {
         if (!p.isUp()) {
             findings.add(Finding.error(Check.PORT_DOWN, p.name(), p.name() + " (a port of " + br.name()
                     + ") is down: " + (physical(p) ? "guests on " + br.name() + " cannot reach the network"
-                            : "nothing passes through it"), "ip link set dev " + p.name() + " up"));
+                            : "nothing passes through it"), NetSteps.linkWords(p.name(), "up")));
         } else if (!p.carrier()) {
             Link peer = "veth".equals(p.kind()) ? byIndex.get(p.linkIndex()) : null;
             if (physical(p)) {
@@ -247,7 +248,7 @@ public final class Doctor {
             } else if (peer != null) {
                 findings.add(Finding.error(Check.PORT_NO_CARRIER, p.name(), p.name() + " (a port of " + br.name()
                         + ") has no carrier: its veth peer " + peer.name() + " is down",
-                        "ip link set dev " + peer.name() + " up"));
+                        NetSteps.linkWords(peer.name(), "up")));
             } else {
                 findings.add(Finding.error(Check.PORT_NO_CARRIER, p.name(), p.name() + " (a port of " + br.name()
                         + ") has no carrier", "'ip -d link show " + p.name() + "' shows what it is connected to"));
@@ -373,7 +374,7 @@ public final class Doctor {
             if (!on(Sysctls.proxyArp(v.dev()))) {
                 findings.add(Finding.warning(Check.ROUTED_PROXY_ARP, v.dev(), "proxy ARP is off on " + v.dev() + " ("
                         + v.who() + ", " + v.scriptName() + "): dom0 does not answer the guest's ARP for its gateway",
-                        "sysctl -w net.ipv4.conf." + v.dev() + ".proxy_arp=1, or run " + rerun));
+                        NetSteps.sysctlWords(Sysctls.proxyArp(v.dev()), "1") + ", or run " + rerun));
             }
             Firewall drops = forwardDrops();
             if (drops != null && !drops.exists(RoutedFirewall.outRule(v.dev()))) {
@@ -422,7 +423,7 @@ public final class Doctor {
                             + "across a bridge goes through iptables and conntrack, whose defragmentation of bridged "
                             + "IP fragments drops fragmented traffic (large UDP, e.g. NFS, DNS with big answers) and "
                             + "costs CPU on every packet",
-                    "sysctl -w net.bridge.bridge-nf-call-iptables=0 and set it in /etc/sysctl.d/ (this turns the "
+                    NetSteps.sysctlWords(Sysctls.BRIDGE_NF_CALL_IPTABLES, "0") + " and set it in /etc/sysctl.d/ (this turns the "
                             + "per-vif antispoof rules off too: they need it)"));
         }
     }

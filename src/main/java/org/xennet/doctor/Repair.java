@@ -1,6 +1,7 @@
 package org.xennet.doctor;
 
 import org.xennet.net.Network;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Step;
 
 /**
@@ -22,20 +23,12 @@ public sealed interface Repair {
     record Attach(String dev, String bridge, String from) implements Repair {
         @Override
         public String command() {
-            return "ip link set dev " + dev + " master " + bridge;
+            return NetSteps.linkWords(dev, "master " + bridge);
         }
 
         @Override
         public Step step(Network net) {
-            return Step.required(command(), () -> net.links().setMaster(dev, bridge))
-                    .undoneBy(from == null ? "ip link set dev " + dev + " nomaster"
-                            : "ip link set dev " + dev + " master " + from, () -> {
-                                if (from == null) {
-                                    net.links().setNoMaster(dev);
-                                } else {
-                                    net.links().setMaster(dev, from);
-                                }
-                            });
+            return new NetSteps(net).master(dev, bridge, from);
         }
     }
 
@@ -43,13 +36,12 @@ public sealed interface Repair {
     record Up(String dev) implements Repair {
         @Override
         public String command() {
-            return "ip link set dev " + dev + " up";
+            return NetSteps.linkWords(dev, "up");
         }
 
         @Override
         public Step step(Network net) {
-            return Step.required(command(), () -> net.links().setUp(dev, true))
-                    .undoneBy("ip link set dev " + dev + " down", () -> net.links().setUp(dev, false));
+            return new NetSteps(net).up(dev);
         }
     }
 
@@ -57,13 +49,12 @@ public sealed interface Repair {
     record Mtu(String dev, int mtu, int old) implements Repair {
         @Override
         public String command() {
-            return "ip link set dev " + dev + " mtu " + mtu;
+            return NetSteps.linkWords(dev, "mtu " + mtu);
         }
 
         @Override
         public Step step(Network net) {
-            return Step.required(command(), () -> net.links().setMtu(dev, mtu))
-                    .undoneBy("ip link set dev " + dev + " mtu " + old, () -> net.links().setMtu(dev, old));
+            return new NetSteps(net).mtu(dev, mtu, old);
         }
     }
 }

@@ -32,6 +32,12 @@ public final class FirewallSteps {
                 + String.join(" ", r.spec());
     }
 
+    /** {@code iptables [-t TABLE] -D CHAIN SPEC}. */
+    public static String deleteWords(Rule r) {
+        return "iptables " + (r.table().equals(Rule.FILTER) ? "" : "-t " + r.table() + " ") + "-D " + r.chain() + " "
+                + String.join(" ", r.spec());
+    }
+
     /** {@code iptables -I CHAIN SPEC} (at the top) unless the rule is there; undone by deleting it. */
     public Step insert(Rule r) {
         return add("-I", r, true);
@@ -52,7 +58,7 @@ public final class FirewallSteps {
                     firewall().append(r);
                 }
             }
-        }).undoneBy("iptables -D " + w, () -> {
+        }).undoneBy(deleteWords(r), () -> {
             if (firewall().exists(r)) {
                 firewall().delete(r);
             }
@@ -61,7 +67,7 @@ public final class FirewallSteps {
 
     /** {@code iptables -D CHAIN SPEC}: every copy (Xen's scripts inserted some twice); none there is success. */
     public Step delete(Rule r) {
-        return Step.required("iptables -D " + words(r), () -> {
+        return Step.required(deleteWords(r), () -> {
             while (firewall().exists(r)) {
                 firewall().delete(r);
             }

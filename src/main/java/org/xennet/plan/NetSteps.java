@@ -84,8 +84,8 @@ public final class NetSteps {
      * NIC's own name, which start gives to a link of its making).
      */
     public Step up(String dev, Predicate<Link> ours) {
-        return Step.required("ip link set dev " + dev + " up", () -> net.links().setUp(dev, true))
-                .undoneBy("ip link set dev " + dev + " down", () -> {
+        return Step.required(linkWords(dev, "up"), () -> net.links().setUp(dev, true))
+                .undoneBy(linkWords(dev, "down"), () -> {
                     if (net.links().find(dev).filter(ours).isPresent()) {
                         net.links().setUp(dev, false);
                     }
@@ -94,13 +94,13 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV down}, without an undo (callers that take a link down for good or restore it otherwise). */
     public Step down(String dev) {
-        return Step.required("ip link set dev " + dev + " down", () -> setUpIfThere(dev, false));
+        return Step.required(linkWords(dev, "down"), () -> setUpIfThere(dev, false));
     }
 
     /** {@code ip link set dev DEV down}, undone by bringing it up again when it was up. */
     public Step down(String dev, boolean wasUp) {
         Step s = down(dev);
-        return wasUp ? s.undoneBy("ip link set dev " + dev + " up", () -> setUpIfThere(dev, true)) : s;
+        return wasUp ? s.undoneBy(linkWords(dev, "up"), () -> setUpIfThere(dev, true)) : s;
     }
 
     private void setUpIfThere(String dev, boolean up) {
@@ -111,9 +111,8 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV master BRIDGE}; undone by {@code nomaster}, or back onto {@code previous}. */
     public Step master(String dev, String bridge, String previous) {
-        return Step.required("ip link set dev " + dev + " master " + bridge, () -> net.links().setMaster(dev, bridge))
-                .undoneBy(previous == null ? "ip link set dev " + dev + " nomaster"
-                        : "ip link set dev " + dev + " master " + previous, () -> {
+        return Step.required(linkWords(dev, "master " + bridge), () -> net.links().setMaster(dev, bridge))
+                .undoneBy(linkWords(dev, previous == null ? "nomaster" : "master " + previous), () -> {
                             if (!exists(dev)) {
                                 return;
                             }
@@ -127,12 +126,12 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV nomaster}; undone by putting it back on {@code bridge} (if known). */
     public Step nomaster(String dev, String bridge) {
-        Step s = Step.required("ip link set dev " + dev + " nomaster", () -> {
+        Step s = Step.required(linkWords(dev, "nomaster"), () -> {
             if (exists(dev)) {
                 net.links().setNoMaster(dev);
             }
         });
-        return bridge == null ? s : s.undoneBy("ip link set dev " + dev + " master " + bridge,
+        return bridge == null ? s : s.undoneBy(linkWords(dev, "master " + bridge),
                 () -> net.links().setMaster(dev, bridge));
     }
 
@@ -151,8 +150,8 @@ public final class NetSteps {
      * (a stop taken up again after it was killed).
      */
     public Step rename(String from, String to, Predicate<Link> ours) {
-        return Step.required("ip link set dev " + from + " name " + to, () -> renameIfThere(from, to, false, l -> true))
-                .undoneBy("ip link set dev " + to + " name " + from, () -> renameIfThere(to, from, true, ours));
+        return Step.required(linkWords(from, "name " + to), () -> renameIfThere(from, to, false, l -> true))
+                .undoneBy(linkWords(to, "name " + from), () -> renameIfThere(to, from, true, ours));
     }
 
     private void renameIfThere(String from, String to, boolean undo, Predicate<Link> ours) {
@@ -171,8 +170,8 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV arp on|off}; undone by {@code old} where given. */
     public Step arp(String dev, boolean on, Boolean old) {
-        Step s = Step.required("ip link set dev " + dev + " arp " + (on ? "on" : "off"), () -> setArp(dev, on, false));
-        return old == null ? s : s.undoneBy("ip link set dev " + dev + " arp " + (old ? "on" : "off"),
+        Step s = Step.required(linkWords(dev, "arp " + (on ? "on" : "off")), () -> setArp(dev, on, false));
+        return old == null ? s : s.undoneBy(linkWords(dev, "arp " + (old ? "on" : "off")),
                 () -> setArp(dev, old, true));
     }
 
@@ -188,9 +187,9 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV multicast on|off}; undone by {@code old} where given. */
     public Step multicast(String dev, boolean on, Boolean old) {
-        Step s = Step.required("ip link set dev " + dev + " multicast " + (on ? "on" : "off"),
+        Step s = Step.required(linkWords(dev, "multicast " + (on ? "on" : "off")),
                 () -> setMulticast(dev, on, false));
-        return old == null ? s : s.undoneBy("ip link set dev " + dev + " multicast " + (old ? "on" : "off"),
+        return old == null ? s : s.undoneBy(linkWords(dev, "multicast " + (old ? "on" : "off")),
                 () -> setMulticast(dev, old, true));
     }
 
@@ -206,8 +205,8 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV address MAC}; undone by {@code old} where given. */
     public Step mac(String dev, MacAddress mac, MacAddress old) {
-        Step s = Step.required("ip link set dev " + dev + " address " + mac, () -> setMac(dev, mac, false));
-        return old == null ? s : s.undoneBy("ip link set dev " + dev + " address " + old, () -> setMac(dev, old, true));
+        Step s = Step.required(linkWords(dev, "address " + mac), () -> setMac(dev, mac, false));
+        return old == null ? s : s.undoneBy(linkWords(dev, "address " + old), () -> setMac(dev, old, true));
     }
 
     private void setMac(String dev, MacAddress mac, boolean ifThere) {
@@ -222,8 +221,8 @@ public final class NetSteps {
 
     /** {@code ip link set dev DEV mtu MTU}; undone by {@code old} where given (0: no undo). */
     public Step mtu(String dev, int mtu, int old) {
-        Step s = Step.required("ip link set dev " + dev + " mtu " + mtu, () -> net.links().setMtu(dev, mtu));
-        return old == 0 ? s : s.undoneBy("ip link set dev " + dev + " mtu " + old, () -> {
+        Step s = Step.required(linkWords(dev, "mtu " + mtu), () -> net.links().setMtu(dev, mtu));
+        return old == 0 ? s : s.undoneBy(linkWords(dev, "mtu " + old), () -> {
             if (exists(dev)) {
                 net.links().setMtu(dev, old);
             }
@@ -241,6 +240,12 @@ public final class NetSteps {
                 // there already
             }
         });
+    }
+
+    /** {@code ip addr add ADDRESS dev DEV}, undone by deleting it (plan it only for an address that is not there). */
+    public Step addressAddUndone(String dev, Address a) {
+        return addressAdd(dev, a).undoneBy(addressDelete(dev, a).description(),
+                () -> addressDelete(dev, a).action().run());
     }
 
     /** {@code ip addr del PREFIX dev DEV}; an address that is gone counts as deleted. */
@@ -268,6 +273,20 @@ public final class NetSteps {
         return Step.required("ip route add " + r.describe(dev), () -> addRoute(dev, r));
     }
 
+    /** {@code ip route add ROUTE dev DEV}, undone by deleting it (plan it only for a route that is not there). */
+    public Step routeAddUndone(String dev, Route r) {
+        return routeAdd(dev, r).undoneBy("ip route del " + r.describe(dev), () -> routeDelete(dev, r).action().run());
+    }
+
+    /**
+     * The same with the words {@code ip route add} takes for it as the caller shows them
+     * ({@code HOST dev DEV src ADDR}, vif-nat's form, as Xen's script wrote it).
+     */
+    public Step routeAddUndone(String dev, Route r, String words) {
+        return Step.required("ip route add " + words, () -> addRoute(dev, r))
+                .undoneBy("ip route del " + words, () -> routeDelete(dev, r).action().run());
+    }
+
     /** Adds a recorded route through {@code dev} (looked up now: its index may have changed); EEXIST is success. */
     public void addRoute(String dev, Route r) {
         try {
@@ -279,7 +298,12 @@ public final class NetSteps {
 
     /** {@code ip route del ROUTE dev DEV}; a route that is gone counts as deleted. */
     public Step routeDelete(String dev, Route r) {
-        return Step.required("ip route del " + r.describe(dev), () -> {
+        return routeDelete(dev, r, r.describe(dev));
+    }
+
+    /** The same, shown with the caller's words for the route (see {@link #routeAddUndone(String, Route, String)}). */
+    public Step routeDelete(String dev, Route r, String words) {
+        return Step.required("ip route del " + words, () -> {
             try {
                 net.routes().delete(r.withOif(net.links().get(dev).index()));
             } catch (NotFoundException e) {
@@ -295,9 +319,8 @@ public final class NetSteps {
      * given. A key that does not exist (a module not loaded, a kernel without IPv6) is skipped.
      */
     public Step sysctl(String key, String value, String old) {
-        String dotted = dotted(key);
-        Step s = Step.required("sysctl -w " + dotted + "=" + value, () -> setIfThere(key, value));
-        return old == null ? s : s.undoneBy("sysctl -w " + dotted + "=" + old, () -> setIfThere(key, old));
+        Step s = Step.required(sysctlWords(key, value), () -> setIfThere(key, value));
+        return old == null ? s : s.undoneBy(sysctlWords(key, old), () -> setIfThere(key, old));
     }
 
     /** {@code net.ipv6.conf.DEV.disable_ipv6=1}: a pure layer-2 port; undone by {@code old} where given. */
@@ -310,6 +333,16 @@ public final class NetSteps {
         if (cur.isPresent() && !cur.get().trim().equals(value)) {
             net.sysctls().set(key, value);
         }
+    }
+
+    /** {@code sysctl -w KEY=VALUE} with the key shown dotted: the words of every sysctl step and of advice. */
+    public static String sysctlWords(String key, String value) {
+        return "sysctl -w " + dotted(key) + "=" + value;
+    }
+
+    /** {@code ip link set dev DEV WHAT} ("up", "mtu 1500"...): the words of every link step and of advice. */
+    public static String linkWords(String dev, String what) {
+        return "ip link set dev " + dev + " " + what;
     }
 
     /** {@code net/ipv4/conf/eth0.100/forwarding} as sysctl(8) shows it: {@code net.ipv4.conf.eth0.100.forwarding}. */

@@ -193,7 +193,7 @@ final class BridgePlan {
     static String restoreCommands(String dev, NicState state) {
         List<String> lines = new ArrayList<>();
         if (state.up()) {
-            lines.add("ip link set dev " + dev + " up");
+            lines.add(NetSteps.linkWords(dev, "up"));
         }
         for (Address a : state.addresses()) {
             lines.add("ip addr add " + a + " dev " + dev);

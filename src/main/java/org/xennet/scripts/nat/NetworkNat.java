@@ -16,6 +16,7 @@ import org.xennet.model.Address;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
 import org.xennet.plan.FirewallSteps;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
@@ -100,16 +101,13 @@ public final class NetworkNat implements Script, JsonStatus {
         boolean[] subnetAdded = {old.map(NatState::subnetAdded).orElse(false)};
         boolean[] hostsCreated = {old.map(NatState::hostsCreated).orElse(false)};
         if (!forward.equals("1")) {
-            plan.add(Step.required("sysctl -w net.ipv4.ip_forward=1", () -> net.sysctls().set(Sysctls.IPV4_FORWARD, "1"))
-                    .undoneBy("sysctl -w net.ipv4.ip_forward=" + forward,
-                            () -> net.sysctls().set(Sysctls.IPV4_FORWARD, forward)));
+            plan.add(new NetSteps(net).sysctl(Sysctls.IPV4_FORWARD, "1", forward));
         }
         if (!fw.exists(masq)) {
             plan.add(Step.required("iptables " + masq.asAppend(), () -> {
                 fw.append(masq);
                 masqAdded[0] = true;
-            }).undoneBy("iptables -t nat -D " + NatFirewall.POSTROUTING + " " + NatFirewall.words(masq),
-                    () -> fw.delete(masq)));
+            }).undoneBy(FirewallSteps.deleteWords(masq), () -> fw.delete(masq)));
         }
         // antispoof=yes (documented by Xen, never implemented there): only what a vif's rules accept is forwarded
         String[] oldPolicy = {old.map(NatState::oldForwardPolicy).orElse(null)};
@@ -190,8 +188,8 @@ public final class NetworkNat implements Script, JsonStatus {
         Plan plan = new Plan("network-nat stop");
         // Without a record (a start by Xen's script), stop does what Xen's stop did: remove the rule.
         if (rec.map(NatState::masqueradeAdded).orElse(true) && fw.exists(masq)) {
-            plan.add(Step.required("iptables -t nat -D " + NatFirewall.POSTROUTING + " " + NatFirewall.words(masq),
-                    () -> fw.delete(masq)).undoneBy("iptables " + masq.asAppend(), () -> fw.append(masq)));
+            plan.add(Step.required(FirewallSteps.deleteWords(masq), () -> fw.delete(masq))
+                    .undoneBy("iptables " + masq.asAppend(), () -> fw.append(masq)));
         }
         server.ifPresent(s -> {
             DhcpSetup d = s.setup();
@@ -205,13 +203,12 @@ public final class NetworkNat implements Script, JsonStatus {
                 plan.add(Step.warn("rm " + d.hosts(), () -> deleteQuietly(d.hosts())));
             }
         });
-        rec.map(NatState::oldForwardPolicy).ifPresent(policy -> plan.add(Step.warn(
-                "iptables -P " + NatFirewall.FORWARD + " " + policy, () -> fw.setPolicy(NatFirewall.FORWARD, policy))));
+        rec.map(NatState::oldForwardPolicy).ifPresent(policy -> plan.add(new FirewallSteps(() -> fw)
+                .policy(NatFirewall.FORWARD, policy, null).withPolicy(Step.Policy.WARN)));
         if (rec.isPresent() && !rec.get().forwardBefore().equals("1")
                 && net.sysctls().get(Sysctls.IPV4_FORWARD).equals("1")) {
             String before = rec.get().forwardBefore();
-            plan.add(Step.warn("sysctl -w net.ipv4.ip_forward=" + before,
-                    () -> net.sysctls().set(Sysctls.IPV4_FORWARD, before)));
+            plan.add(new NetSteps(net).sysctl(Sysctls.IPV4_FORWARD, before, null).withPolicy(Step.Policy.WARN));
         }
         if (rec.isPresent()) {
             plan.add(Step.bestEffort("rm " + recordFile, () -> deleteQuietly(recordFile)));

@@ -73,37 +73,27 @@ public final class VifNat extends VifScript {
             String dev = t.dev();
             Link link = backendLink(net, t);
             Plan plan = new Plan("vif-nat " + command);
-            boolean renamed = planRename(plan, new NetSteps(net), t, p, link.isUp());
+            NetSteps ns = new NetSteps(net);
+            boolean renamed = planRename(plan, ns, t, p, link.isUp());
             boolean up = link.isUp() && !renamed;
             String d = wantedName(t, p).orElse(dev);
             if (!up) {
-                plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
-                        .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                plan.add(ns.up(d));
             }
             IpPrefix router = g.routerPrefix();
             boolean hasRouter = net.addresses().list(dev).stream().anyMatch(a -> a.prefix().equals(router));
             if (!hasRouter) {
-                plan.add(Step.required("ip addr add " + router + " dev " + d, () -> net.addresses().add(d, router))
-                        .undoneBy("ip addr del " + router + " dev " + d,
-                                () -> net.addresses().delete(d, Address.of(0, router))));
+                plan.add(ns.addressAddUndone(d, Address.of(0, router)));
             }
             for (IpPrefix host : g.hostRoutes()) {
                 if (ownRoute(net, link.index(), host).isEmpty()) {
-                    String words = host.address() + " dev " + d + " src " + g.router();
-                    Route[] added = {null};
-                    plan.add(Step.required("ip route add " + words, () -> {
-                        Route r = Route.unicast(host, null, net.links().get(d).index()).withPrefsrc(g.router());
-                        net.routes().add(r);
-                        added[0] = r;
-                    }).undoneBy("ip route del " + words, () -> net.routes().delete(added[0])));
+                    plan.add(ns.routeAddUndone(d, Route.unicast(host, null, 0).withPrefsrc(g.router()),
+                            host.address() + " dev " + d + " src " + g.router()));
                 }
             }
-            String proxy = Sysctls.proxyArp(d);
             String proxyNow = net.sysctls().find(Sysctls.proxyArp(dev)).orElse("0");
             if (!proxyNow.equals("1")) {
-                plan.add(Step.required("sysctl -w net.ipv4.conf." + d + ".proxy_arp=1", () -> net.sysctls().set(proxy, "1"))
-                        .undoneBy("sysctl -w net.ipv4.conf." + d + ".proxy_arp=" + proxyNow,
-                                () -> net.sysctls().set(proxy, proxyNow)));
+                plan.add(ns.sysctl(Sysctls.proxyArp(d), "1", proxyNow));
             }
             dhcp.ifPresent(s -> addDhcpUp(plan, s, g, d, mac));
             if (NatFirewall.enabled(ctx)) {
@@ -182,16 +172,16 @@ public final class VifNat extends VifScript {
             Optional<Link> link = net.links().find(d);
             if (link.isPresent()) {
                 int idx = link.get().index();
+                NetSteps ns = new NetSteps(net);
                 for (IpPrefix host : g.hostRoutes()) {
-                    ownRoute(net, idx, host).ifPresent(r -> plan.add(Step.bestEffort("ip route del " + host.address()
-                            + " dev " + d, () -> net.routes().delete(r))));
+                    ownRoute(net, idx, host).ifPresent(r -> plan.add(ns.routeDelete(d, r, host.address() + " dev " + d)
+                            .withPolicy(Step.Policy.BEST_EFFORT)));
                 }
                 IpPrefix router = g.routerPrefix();
                 net.addresses().list(d).stream().filter(a -> a.prefix().equals(router)).findFirst()
-                        .ifPresent(a -> plan.add(Step.bestEffort("ip addr del " + router + " dev " + d,
-                                () -> net.addresses().delete(d, a))));
+                        .ifPresent(a -> plan.add(ns.addressDelete(d, a).withPolicy(Step.Policy.BEST_EFFORT)));
                 if (link.get().isUp()) {
-                    plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                    plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
                 }
             }
             if (xs == null) {

@@ -12,6 +12,8 @@ import org.xennet.log.Log;
 import org.xennet.model.Link;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.plan.FirewallSteps;
+import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
@@ -100,8 +102,9 @@ public final class NetworkRoute implements Script, JsonStatus {
             // Writing ip_forward rewrites conf/*/forwarding of every interface (and default); the
             // ones that differed from it are put back by stop after ip_forward itself.
             Map<String, String> perDevice = forwardingExceptions(net, forward);
-            plan.add(Step.required("sysctl -w net.ipv4.ip_forward=1", () -> net.sysctls().set(Sysctls.IPV4_FORWARD, "1"))
-                    .undoneBy("sysctl -w net.ipv4.ip_forward=" + forward, () -> {
+            plan.add(Step.required(NetSteps.sysctlWords(Sysctls.IPV4_FORWARD, "1"),
+                    () -> net.sysctls().set(Sysctls.IPV4_FORWARD, "1"))
+                    .undoneBy(NetSteps.sysctlWords(Sysctls.IPV4_FORWARD, forward), () -> {
                         net.sysctls().set(Sysctls.IPV4_FORWARD, forward);
                         perDevice.forEach((k, v) -> net.sysctls().set(k, v));
                     }));
@@ -111,16 +114,14 @@ public final class NetworkRoute implements Script, JsonStatus {
         String proxyArp = Sysctls.proxyArp(netdev);
         String proxy = net.sysctls().get(proxyArp);
         if (!proxy.equals("1")) {
-            plan.add(Step.required("sysctl -w " + dotted(proxyArp) + "=1", () -> net.sysctls().set(proxyArp, "1"))
-                    .undoneBy("sysctl -w " + dotted(proxyArp) + "=" + proxy, () -> net.sysctls().set(proxyArp, proxy)));
+            plan.add(new NetSteps(net).sysctl(proxyArp, "1", proxy));
             old.putIfAbsent(proxyArp, proxy);
         }
         if (antispoof) {
             Firewall fw = ctx.firewall().get();
             String policy = fw.policy(FORWARD);
             if (!policy.equals("DROP")) {
-                plan.add(Step.required("iptables -P FORWARD DROP", () -> fw.setPolicy(FORWARD, "DROP"))
-                        .undoneBy("iptables -P FORWARD " + policy, () -> fw.setPolicy(FORWARD, policy)));
+                plan.add(new FirewallSteps(() -> fw).policy(FORWARD, "DROP", policy));
                 if (oldPolicy[0] == null) {
                     oldPolicy[0] = policy;
                 }
@@ -179,7 +180,6 @@ public final class NetworkRoute implements Script, JsonStatus {
         RouteRecord rec = found.get();
         List<Path> others = RouteRecord.others(ctx.stateDir(), netdev);
         Plan plan = new Plan("network-route stop");
-        Firewall[] fw = {null};
         for (Map.Entry<String, String> e : rec.sysctls().entrySet()) {
             if (!RouteRecord.isGlobal(e.getKey())) {
                 restore(plan, net, e.getKey(), e.getValue());
@@ -210,23 +210,13 @@ public final class NetworkRoute implements Script, JsonStatus {
                     restore(plan, net, key, value);
                 } else if (net.sysctls().find(key).isPresent()) {
                     // decided when the step runs: writing ip_forward just rewrote this flag
-                    plan.add(Step.required("sysctl -w " + dotted(key) + "=" + value, () -> {
-                        if (net.sysctls().find(key).filter(value::equals).isEmpty()) {
-                            net.sysctls().set(key, value);
-                        }
-                    }));
+                    plan.add(new NetSteps(net).sysctl(key, value, null));
                 }
             }
             if (rec.oldForwardPolicy() != null) {
                 String policy = rec.oldForwardPolicy();
-                plan.add(Step.required("iptables -P FORWARD " + policy, () -> {
-                    if (fw[0] == null) {
-                        fw[0] = ctx.firewall().get();
-                    }
-                    if (!fw[0].policy(FORWARD).equals(policy)) {
-                        fw[0].setPolicy(FORWARD, policy);
-                    }
-                }).undoneBy("iptables -P FORWARD DROP", () -> fw[0].setPolicy(FORWARD, "DROP")));
+                plan.add(new FirewallSteps(ctx.firewall()).policy(FORWARD, policy, "DROP")
+                        .undoPolicy(Step.Policy.REQUIRED));
             }
         }
         plan.add(Step.required("rm " + file, () -> RouteRecord.delete(file)));
@@ -252,9 +242,7 @@ public final class NetworkRoute implements Script, JsonStatus {
         if (now.get().equals(value)) {
             return;
         }
-        String current = now.get();
-        plan.add(Step.required("sysctl -w " + dotted(key) + "=" + value, () -> net.sysctls().set(key, value))
-                .undoneBy("sysctl -w " + dotted(key) + "=" + current, () -> net.sysctls().set(key, current)));
+        plan.add(new NetSteps(net).sysctl(key, value, now.get()));
     }
 
     // ---------------------------------------------------------------- status

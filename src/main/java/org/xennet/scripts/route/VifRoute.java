@@ -130,7 +130,8 @@ public final class VifRoute extends VifScript {
             int metric = metric(t);
             Plan plan = new Plan("vif-route " + command);
 
-            boolean renamed = planRename(plan, new NetSteps(net), t, p, link.isUp());
+            NetSteps ns = new NetSteps(net);
+            boolean renamed = planRename(plan, ns, t, p, link.isUp());
             String d = wantedName(t, p).orElse(dev);
             int index = link.index();
 
@@ -152,34 +153,22 @@ public final class VifRoute extends VifScript {
             IpPrefix lent = host(mainIp);
             boolean hasAddress = net.addresses().list(dev).stream().anyMatch(a -> a.prefix().equals(lent));
             if (!hasAddress) {
-                plan.add(Step.required("ip addr add " + lent + " dev " + d, () -> net.addresses().add(d, lent))
-                        .undoneBy("ip addr del " + lent + " dev " + d,
-                                () -> net.addresses().delete(d, Address.of(index, lent))));
+                plan.add(ns.addressAddUndone(d, Address.of(0, lent)));
             }
             if (!link.isUp() || renamed) {
-                plan.add(Step.required("ip link set dev " + d + " up", () -> net.links().setUp(d, true))
-                        .undoneBy("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                plan.add(ns.up(d));
             }
             String proxy = net.sysctls().get(Sysctls.proxyArp(dev));
             if (!proxy.equals("1")) {
-                plan.add(Step.required("sysctl -w net.ipv4.conf." + d + ".proxy_arp=1",
-                        () -> net.sysctls().set(Sysctls.proxyArp(d), "1"))
-                        .undoneBy("sysctl -w net.ipv4.conf." + d + ".proxy_arp=" + proxy,
-                                () -> net.sysctls().set(Sysctls.proxyArp(d), proxy)));
+                plan.add(ns.sysctl(Sysctls.proxyArp(d), "1", proxy));
             }
             Optional<String> fwd = net.sysctls().find(Sysctls.ipv4Forwarding(dev));
             if (fwd.isPresent() && !fwd.get().equals("1")) {
                 // lets the guest's packets be routed; the way back needs net.ipv4.ip_forward (network-route)
-                String old = fwd.get();
-                plan.add(Step.required("sysctl -w net.ipv4.conf." + d + ".forwarding=1",
-                        () -> net.sysctls().set(Sysctls.ipv4Forwarding(d), "1"))
-                        .undoneBy("sysctl -w net.ipv4.conf." + d + ".forwarding=" + old,
-                                () -> net.sysctls().set(Sysctls.ipv4Forwarding(d), old)));
+                plan.add(ns.sysctl(Sysctls.ipv4Forwarding(d), "1", fwd.get()));
             }
             for (IpPrefix g : toRoute) {
-                Route r = Route.unicast(g, null, index).withPrefsrc(mainIp).withMetric(metric);
-                plan.add(Step.required("ip route add " + r.describe(d), () -> net.routes().add(r))
-                        .undoneBy("ip route del " + r.describe(d), () -> net.routes().delete(r)));
+                plan.add(ns.routeAddUndone(d, Route.unicast(g, null, index).withPrefsrc(mainIp).withMetric(metric)));
             }
             RoutedFirewall.add(plan, ctx, d, guests, true);
             Hooks.add(plan, ctx, "vif-route", command, d, t, p, "",
@@ -216,18 +205,18 @@ public final class VifRoute extends VifScript {
                 int index = link.get().index();
                 int metric = metric(t);
                 List<Route> routes = guests.isEmpty() ? List.of() : net.routes().list();
+                NetSteps ns = new NetSteps(net);
                 for (IpPrefix g : guests) {
-                    hostRoute(routes, g, metric, index).ifPresent(r -> plan.add(Step.bestEffort("ip route del "
-                            + r.describe(d), () -> net.routes().delete(r))));
+                    hostRoute(routes, g, metric, index).ifPresent(r -> plan.add(ns.routeDelete(d, r)
+                            .withPolicy(Step.Policy.BEST_EFFORT)));
                 }
                 for (Address a : lentAddresses(net, index)) {
-                    plan.add(Step.bestEffort("ip addr del " + a.prefix() + " dev " + d,
-                            () -> net.addresses().delete(d, a)));
+                    plan.add(ns.addressDelete(d, a).withPolicy(Step.Policy.BEST_EFFORT));
                 }
-                resetToDefault(plan, net, d, Sysctls.proxyArp(d), "net/ipv4/conf/default/proxy_arp");
-                resetToDefault(plan, net, d, Sysctls.ipv4Forwarding(d), Sysctls.ipv4Forwarding("default"));
+                resetToDefault(plan, ns, d, Sysctls.proxyArp(d), "net/ipv4/conf/default/proxy_arp");
+                resetToDefault(plan, ns, d, Sysctls.ipv4Forwarding(d), Sysctls.ipv4Forwarding("default"));
                 if (link.get().isUp()) {
-                    plan.add(Step.bestEffort("ip link set dev " + d + " down", () -> net.links().setUp(d, false)));
+                    plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
                 }
             }
             if (xs == null) {
@@ -256,14 +245,14 @@ public final class VifRoute extends VifScript {
     }
 
     /** A vif sysctl back to what a new interface gets (conf/default; 0 where there is none). */
-    private static void resetToDefault(Plan plan, Network net, String d, String key, String defaultKey) {
-        Optional<String> now = net.sysctls().find(key);
+    private static void resetToDefault(Plan plan, NetSteps ns, String d, String key, String defaultKey) {
+        Optional<String> now = ns.network().sysctls().find(key);
         if (now.isEmpty()) {
             return;
         }
-        String def = net.sysctls().find(defaultKey).orElse("0");
+        String def = ns.network().sysctls().find(defaultKey).orElse("0");
         if (!now.get().equals(def)) {
-            plan.add(Step.bestEffort("sysctl -w " + key.replace('/', '.') + "=" + def, () -> net.sysctls().set(key, def)));
+            plan.add(ns.sysctl(key, def, null).withPolicy(Step.Policy.BEST_EFFORT));
         }
     }
 }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Optional;
 import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
-import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
 import org.xennet.plan.FirewallSteps;
@@ -72,27 +71,12 @@ public final class VifFirewall {
      * inserted; if iptables cannot tell then, the step asks again when it runs.
      */
     public static void insert(Plan plan, ScriptContext ctx, List<Rule> rules) {
-        Firewall[] fw = {null};
+        FirewallSteps fs = new FirewallSteps(ctx.firewall());
         for (Rule r : rules) {
-            Optional<Boolean> present = present(ctx, fw, r);
-            if (present.orElse(false)) {
+            if (present(fs, r).orElse(false)) {
                 continue;
             }
-            String words = String.join(" ", r.spec());
-            boolean[] added = {false};
-            plan.add(Step.warn("iptables -I " + r.chain() + " " + words, () -> {
-                if (fw[0] == null) {
-                    fw[0] = ctx.firewall().get();
-                }
-                if (present.isPresent() || !fw[0].exists(r)) {
-                    fw[0].insert(r);
-                    added[0] = true;
-                }
-            }).undoneBy("iptables -D " + r.chain() + " " + words, () -> {
-                if (added[0]) {
-                    fw[0].delete(r);
-                }
-            }));
+            plan.add(fs.insert(r).withPolicy(Step.Policy.WARN));
         }
     }
 
@@ -101,19 +85,12 @@ public final class VifFirewall {
      * best effort; a rule that is not there is not in the plan.
      */
     public static void remove(Plan plan, ScriptContext ctx, List<Rule> rules) {
-        Firewall[] fw = {null};
+        FirewallSteps fs = new FirewallSteps(ctx.firewall());
         for (Rule r : rules) {
-            if (!present(ctx, fw, r).orElse(true)) {
+            if (!present(fs, r).orElse(true)) {
                 continue;
             }
-            plan.add(Step.bestEffort("iptables -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
-                if (fw[0] == null) {
-                    fw[0] = ctx.firewall().get();
-                }
-                while (fw[0].exists(r)) {
-                    fw[0].delete(r);
-                }
-            }));
+            plan.add(fs.delete(r).withPolicy(Step.Policy.BEST_EFFORT));
         }
     }
 
@@ -159,12 +136,9 @@ public final class VifFirewall {
     }
 
     /** Whether the rule is in its chain now; empty when iptables cannot tell (the step then finds out). */
-    private static Optional<Boolean> present(ScriptContext ctx, Firewall[] fw, Rule r) {
+    private static Optional<Boolean> present(FirewallSteps fs, Rule r) {
         try {
-            if (fw[0] == null) {
-                fw[0] = ctx.firewall().get();
-            }
-            return Optional.of(fw[0].exists(r));
+            return Optional.of(fs.firewall().exists(r));
         } catch (XennetException e) {
             LOG.warn("cannot tell whether " + r.asAppend() + " is there: " + e.getMessage());
             return Optional.empty();

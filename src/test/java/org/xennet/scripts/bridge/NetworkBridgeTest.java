@@ -126,6 +126,8 @@ class NetworkBridgeTest {
         String plan = out.toString(StandardCharsets.UTF_8);
         assertTrue(plan.startsWith("write state record " + tmp.resolve("state/network-bridge/xenbr0.state") + "\n"
                 + "ip link add xenbr0 type bridge stp_state 0 forward_delay 0\n"
+                + "ip link set dev xenbr0 arp off\n"
+                + "ip link set dev xenbr0 multicast off\n"
                 + "ip link add veth0 type veth peer name vif0.0\n"), plan);
         assertTrue(plan.contains("\nip link set dev eth0 name peth0\n"), plan);
         assertTrue(plan.contains("\niptables -A FORWARD -m physdev --physdev-in vif0.0 -j ACCEPT\n"), plan);
