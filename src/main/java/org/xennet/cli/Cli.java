@@ -167,10 +167,10 @@ public final class Cli {
         b.append("\nTools:\n");
         b.append("  lab [--mode bridge|route|nat] [--topology netloop|final] [--keep]\n");
         b.append("                                the bridged host + guest flow in throwaway namespaces (root)\n");
-        b.append("  doctor [--json] [--no-xenstore]\n");
+        b.append("  doctor [--json] [--no-xenstore] [--strict]\n");
         b.append("                                check bridges, ports, vifs against XenStore, MTUs, netfilter and\n");
-        b.append("                                state records; one line per finding with its fix; exit 1 if any\n");
-        b.append("  fix [--dry-run] [--no-xenstore]\n");
+        b.append("                                state records; one line per finding with its fix; exit 1 on an error\n");
+        b.append("  fix [--dry-run] [--no-xenstore] [--strict]\n");
         b.append("                                apply doctor's safe fixes (vif onto its bridge, vif up, vif MTU)\n");
         b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
         b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");

@@ -34,6 +34,11 @@ public record Report(List<Bridge> bridges, List<Finding> findings, List<Skipped>
     public record Skipped(String checks, String why) {
     }
 
+    /** Whether any finding is an error (warnings alone do not fail doctor unless --strict). */
+    public boolean hasErrors() {
+        return findings.stream().anyMatch(f -> f.severity() == Finding.Severity.ERROR);
+    }
+
     public boolean clean() {
         return findings.isEmpty();
     }

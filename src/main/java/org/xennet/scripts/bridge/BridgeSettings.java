@@ -1,15 +1,10 @@
 package org.xennet.scripts.bridge;
 
-import java.util.Comparator;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xennet.config.ConfigFile;
 import org.xennet.error.UsageException;
 import org.xennet.model.InterfaceName;
-import org.xennet.model.IpAddress;
-import org.xennet.model.Link;
-import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Netdev;

@@ -1,6 +1,5 @@
 package org.xennet.scripts.vif;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -17,7 +17,6 @@ import org.xennet.model.RawAttribute;
 import org.xennet.model.Route;
 import org.xennet.netlink.NetlinkFormatException;
 import org.xennet.netlink.Nl;
-import org.xennet.netlink.NlAttr;
 import org.xennet.netlink.NlMessage;
 
 /**

@@ -17,7 +17,6 @@ import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.net.Sysctls;
-import org.xennet.testing.FakeNetwork;
 
 /** vif-nat in-process against the fake network, firewall and XenStore, called as libxl calls it. */
 @Tag("cli")
