@@ -12,7 +12,7 @@ import org.xennet.sys.ProcessRunner;
 import org.xennet.sys.ProcessTimeoutException;
 
 /**
- * {@link Firewall} through the iptables command (argument vectors, no shell), each change under
+ * {@link Firewall} through the iptables command (argument vectors, no shell), each run under
  * the {@code iptables} hotplug lock that Xen's vif scripts take too, and with {@code -w SECONDS}
  * so that iptables itself waits for the xtables lock a bounded time instead of failing (Xen bug
  * 72) or waiting forever. Every run has a deadline; once iptables has failed to answer in time,
@@ -21,10 +21,13 @@ import org.xennet.sys.ProcessTimeoutException;
  */
 public final class IptablesFirewall implements Firewall {
     private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
-    /** {@code -w}: how long iptables waits for the xtables lock. */
-    static final int XTABLES_WAIT_SECONDS = 5;
-    /** How long one iptables run may take in all. */
-    static final Duration LIMIT = Duration.ofSeconds(XTABLES_WAIT_SECONDS + 5);
+    /** {@code -w}: how long iptables waits for the xtables lock (other programs' iptables). */
+    static final int XTABLES_WAIT_SECONDS = 10;
+    /**
+     * How long one iptables run may take in all: far more than it needs, because in a boot storm
+     * (100 JVMs on 2 cores) a process may wait seconds for a CPU; still inside libxl's 40 s.
+     */
+    static final Duration LIMIT = Duration.ofSeconds(20);
 
     private final ProcessRunner runner;
     private final Path lockDir;
@@ -53,7 +56,9 @@ public final class IptablesFirewall implements Firewall {
         argv.add("-w");
         argv.add(String.valueOf(XTABLES_WAIT_SECONDS));
         argv.addAll(args);
-        try {
+        // One iptables at a time, reads too: in a storm, a hundred at once would only fight over
+        // the CPU and over nf_tables' transactions, and time out.
+        try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", deadline.cap(LOCK_WAIT))) {
             return runner.run(argv, Map.of(), LIMIT);
         } catch (ProcessTimeoutException e) {
             unresponsive = command + " did not answer earlier in this call";
@@ -62,11 +67,9 @@ public final class IptablesFirewall implements Firewall {
     }
 
     private void change(String what, List<String> args) {
-        try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", deadline.cap(LOCK_WAIT))) {
-            ProcessRunner.Result r = iptables(args);
-            if (!r.ok()) {
-                throw new XennetException("iptables " + what + ": exit " + r.status() + ": " + r.stderr().trim());
-            }
+        ProcessRunner.Result r = iptables(args);
+        if (!r.ok()) {
+            throw new XennetException("iptables " + what + ": exit " + r.status() + ": " + r.stderr().trim());
         }
     }
 
