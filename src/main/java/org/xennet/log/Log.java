@@ -30,11 +30,6 @@ public final class Log {
         return config;
     }
 
-    /** Replaces the backend, for tests. */
-    public static void useSink(Sink s) {
-        sink = s;
-    }
-
     public boolean enabled(Level level) {
         return config.level().admits(level);
     }

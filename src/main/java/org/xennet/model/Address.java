@@ -1,6 +1,5 @@
 package org.xennet.model;
 
-import java.util.Optional;
 
 /**
  * An interface address ({@code ip addr show}).
@@ -42,10 +41,6 @@ public record Address(int index, IpPrefix prefix, IpAddress peer, IpAddress broa
 
     public int family() {
         return prefix.family();
-    }
-
-    public Optional<String> labelName() {
-        return Optional.ofNullable(label);
     }
 
     /** A DHCP/SLAAC address with a lifetime ({@code dynamic} in {@code ip addr}). */

@@ -1,7 +1,6 @@
 package org.xennet.model;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A network interface as the kernel reports it ({@code ip -d link show}).
@@ -44,11 +43,6 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
         return (flags & IFF_UP) != 0;
     }
 
-    /** The driver reports a running link (RUNNING, what ifconfig showed). */
-    public boolean isRunning() {
-        return (flags & IFF_RUNNING) != 0;
-    }
-
     public boolean isBridge() {
         return "bridge".equals(kind);
     }
@@ -64,10 +58,6 @@ public record Link(int index, String name, String kind, String slaveKind, int fl
 
     public boolean isLoopback() {
         return (flags & IFF_LOOPBACK) != 0;
-    }
-
-    public Optional<MacAddress> macAddress() {
-        return Optional.ofNullable(mac);
     }
 
     public boolean hasMaster() {

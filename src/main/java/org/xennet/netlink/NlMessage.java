@@ -46,7 +46,7 @@ public final class NlMessage {
         return payload.clone();
     }
 
-    /** The payload as a native-order buffer (a view, no copy of our array escapes). */
+    /** The payload as a native-order buffer over a copy, so that no reader can change the message. */
     public ByteBuffer payloadBuffer() {
         return ByteBuffer.wrap(payload.clone()).order(ByteOrder.nativeOrder());
     }

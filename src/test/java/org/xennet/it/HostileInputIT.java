@@ -113,7 +113,7 @@ class HostileInputIT {
                 env("XENBUS_PATH: another device class", "XENBUS_PATH", "backend/vbd/5/0", false),
                 env("XENBUS_PATH: reserved domain", "XENBUS_PATH", "backend/vif/32752/0", false),
                 env("XENBUS_PATH: newline", "XENBUS_PATH", "backend/vif/5/0\n", false),
-                env("type_if: unknown", "type_if", "vif;ls", true),
+                arg("type_if: unknown", "type_if=vif;ls", "type_if"),
                 arg("argument: command substitution", "bridge=" + touch, "bridge"),
                 arg("argument: bad variable name", "1bad=x", "1bad"),
                 arg("argument: unknown option", "--evil", "--evil"),

@@ -88,7 +88,7 @@ public final class XenstoredFixture implements AutoCloseable {
 
     /** Writes {@code value} as is, creating missing parents. Equivalent to: {@code xenstore-write -R PATH VALUE}. */
     public void write(String path, String value) {
-        Result r = tool("xenstore-write", "-R", path, value);
+        Result r = tool("xenstore-write", "-R", "--", path, value); // "--": a value may start with "-"
         if (r.status != 0) {
             throw failure("xenstore-write -R " + path + " " + value, r);
         }

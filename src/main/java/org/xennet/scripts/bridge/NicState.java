@@ -68,17 +68,4 @@ public record NicState(int index, MacAddress mac, int mtu, boolean up, boolean a
                 .thenComparing(r -> -r.destination().length()));
         return sorted;
     }
-
-    /** Addresses with the label rewritten from one interface name to another (eth0:1 stays eth0:1 only if names match). */
-    public List<Address> addressesFor(String from, String to) {
-        List<Address> out = new ArrayList<>();
-        for (Address a : addresses) {
-            String label = a.label();
-            if (label != null && label.startsWith(from)) {
-                label = to + label.substring(from.length());
-            }
-            out.add(a.withLabel(label));
-        }
-        return out;
-    }
 }

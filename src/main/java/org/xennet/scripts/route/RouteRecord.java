@@ -40,17 +40,6 @@ record RouteRecord(String netdev, Map<String, String> sysctls, String oldForward
         return sysctls.isEmpty() && oldForwardPolicy == null;
     }
 
-    /** The same record without the host-wide entries (ip_forward, per-device forwarding, FORWARD policy). */
-    RouteRecord withoutGlobals() {
-        Map<String, String> own = new LinkedHashMap<>();
-        sysctls.forEach((k, v) -> {
-            if (!isGlobal(k)) {
-                own.put(k, v);
-            }
-        });
-        return new RouteRecord(netdev, own, null);
-    }
-
     /** The host-wide entries of this record added to another's (the other's own old values win). */
     RouteRecord adoptGlobalsOf(RouteRecord from) {
         Map<String, String> m = new LinkedHashMap<>(sysctls);
