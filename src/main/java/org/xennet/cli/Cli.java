@@ -69,11 +69,13 @@ public final class Cli {
                     return new DoctorCommand(ctx, false).run(rest);
                 case "fix":
                     return new DoctorCommand(ctx, true).run(rest);
+                case "daemon":
+                    return new DaemonCommand(ctx).run(rest);
                 case "__train":
                     return new Training(ctx).run();
                 default:
                     ctx.err().println("xennet: unknown script or command " + Printable.quote(first) + "; scripts: "
-                            + String.join(", ", Scripts.NAMES) + "; tools: doctor, fix, lab, links, version (see xennet --help)");
+                            + String.join(", ", Scripts.NAMES) + "; tools: daemon, doctor, fix, lab, links, version (see xennet --help)");
                     return FAILED;
             }
         } catch (XennetException e) {
@@ -172,6 +174,8 @@ public final class Cli {
         b.append("                                state records; one line per finding with its fix; exit 1 on an error\n");
         b.append("  fix [--dry-run] [--no-xenstore] [--strict]\n");
         b.append("                                apply doctor's safe fixes (vif onto its bridge, vif up, vif MTU)\n");
+        b.append("  daemon [run|status]           xennetd: does the vif scripts' work as XenStore announces it;\n");
+        b.append("                                the scripts hand their calls to it (xennetd.service runs it)\n");
         b.append("  links [--netns NAME]          the links, their state and addresses, as a table\n");
         b.append("  cache [--clear]               build (or remove) the start-up cache (handled by the launcher)\n");
         b.append("  version                       print the version\n");

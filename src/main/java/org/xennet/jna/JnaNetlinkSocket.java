@@ -33,6 +33,14 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
 
     /** Opens a socket in this process's network namespace. */
     public static JnaNetlinkSocket open(int protocol, Duration timeout) {
+        return open(protocol, 0, timeout);
+    }
+
+    /**
+     * Opens a socket that also receives the kernel's notifications of the multicast groups in
+     * {@code groups} (a bit mask, e.g. RTMGRP_LINK), as {@code ip monitor link} does.
+     */
+    public static JnaNetlinkSocket open(int protocol, int groups, Duration timeout) {
         int fd;
         try {
             fd = LibC.socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, protocol);
@@ -47,7 +55,7 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
             byte[] tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder())
                     .putLong(us / 1_000_000).putLong(us % 1_000_000).array();
             LibC.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, tv.length);
-            LibC.bind(fd, sockaddrNl(0), SOCKADDR_NL_LEN);
+            LibC.bind(fd, sockaddrNl(0, groups), SOCKADDR_NL_LEN);
             byte[] addr = new byte[SOCKADDR_NL_LEN];
             int[] len = {SOCKADDR_NL_LEN};
             LibC.getsockname(fd, addr, len);
@@ -68,6 +76,11 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
         return Netns.callIn(netns, () -> open(protocol, timeout));
     }
 
+    /** {@link #open(int, int, Duration)} inside the network namespace named by a file. */
+    public static JnaNetlinkSocket openIn(Path netns, int protocol, int groups, Duration timeout) {
+        return Netns.callIn(netns, () -> open(protocol, groups, timeout));
+    }
+
     private static void setInt(int fd, int level, int name, int value, boolean optional) {
         byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
         try {
@@ -81,8 +94,12 @@ public final class JnaNetlinkSocket implements NetlinkSocket {
     }
 
     private static byte[] sockaddrNl(int pid) {
+        return sockaddrNl(pid, 0);
+    }
+
+    private static byte[] sockaddrNl(int pid, int groups) {
         return ByteBuffer.allocate(SOCKADDR_NL_LEN).order(ByteOrder.nativeOrder())
-                .putShort((short) LibC.AF_NETLINK).putShort((short) 0).putInt(pid).putInt(0).array();
+                .putShort((short) LibC.AF_NETLINK).putShort((short) 0).putInt(pid).putInt(groups).array();
     }
 
     @Override

@@ -153,6 +153,27 @@ public final class LabNetwork implements AutoCloseable {
      */
     public List<String> snapshot(String ns) {
         settle(ns);
+        // The kernel finishes some work after a change (an IPv6 link-local address and its local
+        // route appear shortly after a link comes up): read until two readings agree (at most 5 s).
+        List<String> last = read(ns);
+        for (int i = 0; i < 25; i++) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            settle(ns);
+            List<String> now = read(ns);
+            if (now.equals(last)) {
+                return now;
+            }
+            last = now;
+        }
+        return last;
+    }
+
+    private List<String> read(String ns) {
         List<String> lines = new ArrayList<>();
         for (String[] what : new String[][] {{"-d", "-o", "link", "show"}, {"-o", "addr", "show"},
             {"route", "show", "table", "all"}}) {

@@ -26,13 +26,17 @@ public final class LabXenstored implements AutoCloseable {
 
     private final Path dir;
     private final Path socket;
-    private final Process process;
+    private final Path daemon;
+    private final Path stub;
+    private Process process;
     private final Thread shutdownHook;
     private boolean closed;
 
-    private LabXenstored(Path dir, Process process) {
+    private LabXenstored(Path dir, Path daemon, Path stub, Process process) {
         this.dir = dir;
         this.socket = dir.resolve("socket");
+        this.daemon = daemon;
+        this.stub = stub;
         this.process = process;
         this.shutdownHook = new Thread(this::stop, "xenstored-" + process.pid() + "-stop");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -49,22 +53,12 @@ public final class LabXenstored implements AutoCloseable {
         }
         Process p;
         try {
-            ProcessBuilder pb = new ProcessBuilder(List.of(daemon.toString(), "--no-fork",
-                    "--pid-file", dir.resolve("xenstored.pid").toString(),
-                    "--trace-file", dir.resolve("trace.log").toString()));
-            pb.directory(dir.toFile());
-            pb.environment().put("XENSTORED_RUNDIR", dir.toString());
-            pb.environment().put("XENSTORED_PATH", dir.resolve("socket").toString());
-            pb.environment().put("LD_PRELOAD", stub.toString());
-            pb.redirectErrorStream(true);
-            pb.redirectOutput(dir.resolve("xenstored.log").toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            p = pb.start();
+            p = launch(daemon, stub, dir);
         } catch (IOException e) {
             FileUtils.deleteQuietly(dir.toFile());
             throw new XennetException("cannot start " + daemon + ": " + e.getMessage(), e);
         }
-        LabXenstored x = new LabXenstored(dir, p);
+        LabXenstored x = new LabXenstored(dir, daemon, stub, p);
         try {
             x.awaitSocket();
             return x;
@@ -72,6 +66,39 @@ public final class LabXenstored implements AutoCloseable {
             x.close();
             throw e;
         }
+    }
+
+    private static Process launch(Path daemon, Path stub, Path dir) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(List.of(daemon.toString(), "--no-fork",
+                "--pid-file", dir.resolve("xenstored.pid").toString(),
+                "--trace-file", dir.resolve("trace.log").toString()));
+        pb.directory(dir.toFile());
+        pb.environment().put("XENSTORED_RUNDIR", dir.toString());
+        pb.environment().put("XENSTORED_PATH", dir.resolve("socket").toString());
+        pb.environment().put("LD_PRELOAD", stub.toString());
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("xenstored.log").toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        return pb.start();
+    }
+
+    /**
+     * Kills the daemon by its PID and starts a new one on the same socket, with an empty store:
+     * what clients see when xenstored is restarted under them.
+     */
+    public synchronized void restart() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+            Files.deleteIfExists(socket);
+            process = launch(daemon, stub, dir);
+        } catch (IOException e) {
+            throw new XennetException("cannot restart " + daemon + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new XennetException("interrupted restarting xenstored");
+        }
+        awaitSocket();
     }
 
     /** The daemon's unix socket, given to clients as XENSTORED_PATH. */

@@ -43,6 +43,20 @@ public final class FirewallSteps {
         return add("-I", r, true);
     }
 
+    /**
+     * {@code iptables -I CHAIN SPEC} for a rule the caller has just seen missing, under a lock that
+     * keeps anyone else from adding it: no second look (each look is an iptables process, and a
+     * boot storm runs hundreds).
+     */
+    public Step insertMissing(Rule r) {
+        return Step.required("iptables -I " + words(r), () -> firewall().insert(r))
+                .undoneBy(deleteWords(r), () -> {
+                    if (firewall().exists(r)) {
+                        firewall().delete(r);
+                    }
+                }).undoPolicy(Step.Policy.WARN);
+    }
+
     /** {@code iptables -A CHAIN SPEC} unless the rule is there; undone by deleting it. */
     public Step append(Rule r) {
         return add("-A", r, false);
@@ -63,6 +77,16 @@ public final class FirewallSteps {
                 firewall().delete(r);
             }
         }).undoPolicy(Step.Policy.WARN);
+    }
+
+    /** {@code iptables -D CHAIN SPEC} for a rule the caller has just seen there; then any copy Xen's scripts left. */
+    public Step deletePresent(Rule r) {
+        return Step.required(deleteWords(r), () -> {
+            firewall().delete(r);
+            while (firewall().exists(r)) {
+                firewall().delete(r);
+            }
+        });
     }
 
     /** {@code iptables -D CHAIN SPEC}: every copy (Xen's scripts inserted some twice); none there is success. */

@@ -62,7 +62,12 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
 
     /** The same context with other parts; what is not set keeps this context's value. */
     public Builder toBuilder() {
-        Builder b = new Builder(env);
+        return toBuilder(env);
+    }
+
+    /** The same context with another environment (xennet.conf stays as read). */
+    public Builder toBuilder(Map<String, String> otherEnv) {
+        Builder b = new Builder(otherEnv);
         b.config = config;
         b.network = network;
         b.firewall = firewall;

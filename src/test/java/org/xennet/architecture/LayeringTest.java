@@ -38,7 +38,7 @@ class LayeringTest {
             Map.entry("scripts", 8),
             Map.entry("scripts.vif", 9),
             Map.entry("scripts.bridge", 10), Map.entry("scripts.route", 10), Map.entry("scripts.nat", 10),
-            Map.entry("doctor", 11),
+            Map.entry("doctor", 11), Map.entry("daemon", 11),
             Map.entry("lab", 12),
             Map.entry("cli", 13));
 

@@ -155,6 +155,11 @@ public final class XenstoredFixture implements AutoCloseable {
         return daemon.pid();
     }
 
+    /** Kills xenstored and starts a new one on the same socket, with an empty store. */
+    public void restart() {
+        daemon.restart();
+    }
+
     /** Stops xenstored (SIGTERM, then SIGKILL after 2 s) and deletes the temp dir. */
     @Override
     public void close() {

@@ -72,10 +72,12 @@ public final class VifFirewall {
     public static void insert(Plan plan, ScriptContext ctx, List<Rule> rules) {
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
         for (Rule r : rules) {
-            if (present(fs, r).orElse(false)) {
+            Optional<Boolean> there = present(fs, r);
+            if (there.orElse(false)) {
                 continue;
             }
-            plan.add(fs.insert(r).withPolicy(Step.Policy.WARN));
+            // calls for one vif are serialized (VifScript's lock): a rule seen missing stays missing
+            plan.add((there.isPresent() ? fs.insertMissing(r) : fs.insert(r)).withPolicy(Step.Policy.WARN));
         }
     }
 
@@ -86,10 +88,11 @@ public final class VifFirewall {
     public static void remove(Plan plan, ScriptContext ctx, List<Rule> rules) {
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
         for (Rule r : rules) {
-            if (!present(fs, r).orElse(true)) {
+            Optional<Boolean> there = present(fs, r);
+            if (!there.orElse(true)) {
                 continue;
             }
-            plan.add(fs.delete(r).withPolicy(Step.Policy.BEST_EFFORT));
+            plan.add((there.isPresent() ? fs.deletePresent(r) : fs.delete(r)).withPolicy(Step.Policy.BEST_EFFORT));
         }
     }
 
@@ -117,6 +120,26 @@ public final class VifFirewall {
                 plan.add(fs.delete(r).withPolicy(Step.Policy.BEST_EFFORT));
             }
         }
+    }
+
+    /**
+     * The guest interface ({@code vifD.N}, {@code vifD.N-emu}) a vif script's ACCEPT rule names,
+     * if it is one: what xennetd removes when that interface is gone. Rules naming other
+     * interfaces are never taken for a vif's.
+     */
+    public static Optional<String> vifNamed(Rule r) {
+        List<String> w = r.spec();
+        if (w.size() < 2 || !w.get(w.size() - 1).equals("ACCEPT") || !w.get(w.size() - 2).equals("-j")) {
+            return Optional.empty();
+        }
+        for (int i = 0; i + 1 < w.size(); i++) {
+            String o = w.get(i);
+            if ((o.equals("--physdev-in") || o.equals("--physdev-out") || o.equals("-i") || o.equals("-o"))
+                    && w.get(i + 1).matches("vif[0-9]{1,5}\\.[0-9]{1,9}(-emu)?")) {
+                return Optional.of(w.get(i + 1));
+            }
+        }
+        return Optional.empty();
     }
 
     static boolean namesDevice(Rule r, String dev) {
