@@ -45,6 +45,7 @@ public final class Main {
             System.setProperty("jna.platform.library.path", LIBRARY_PATH);
         }
         Map<String, String> env = System.getenv();
+        JnaLibrary.configure(env);
         Startup.init("1".equals(env.get("XENNET_PROFILE")));
         Deadline deadline = Deadline.in(budget(env));
         // Overrides for tests and unusual layouts; Xen's own paths otherwise.
