@@ -43,7 +43,7 @@ public final class Main {
                 () -> XenStoreClient.connect(env, XENSTORE_TIMEOUT),
                 System.out, System.err, Path.of("/"), lockDir, stateDir, Duration.ofSeconds(10),
                 null);
-        int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
+        int rc = new Cli(ctx).run(InvokedName.get(), args);
         Startup.report(System.err);
         System.out.flush();
         System.exit(rc);
