@@ -1,5 +1,7 @@
 package org.xennet.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -33,6 +35,7 @@ public final class Main {
         if (System.getProperty("jna.platform.library.path") == null) {
             System.setProperty("jna.platform.library.path", LIBRARY_PATH);
         }
+        jnaBesideNativeExecutable();
         Map<String, String> env = System.getenv();
         Startup.init("1".equals(env.get("XENNET_PROFILE")));
         // Overrides for tests and unusual layouts; Xen's own paths otherwise.
@@ -47,5 +50,27 @@ public final class Main {
         Startup.report(System.err);
         System.out.flush();
         System.exit(rc);
+    }
+
+    /**
+     * In a native image, JNA's native half is loaded from beside the executable when the build put
+     * it there (native/build: xennet-native-lib/libjnidispatch.so), as bin/xennet does for the JVM:
+     * without it JNA unpacks the library from the executable into a temporary file on every call.
+     */
+    static void jnaBesideNativeExecutable() {
+        if (!"runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))
+                || System.getProperty("jna.boot.library.path") != null) {
+            return;
+        }
+        try {
+            Path dir = Path.of("/proc/self/exe").toRealPath().resolveSibling("xennet-native-lib");
+            if (Files.isRegularFile(dir.resolve("libjnidispatch.so"))) {
+                System.setProperty("jna.boot.library.path", dir.toString());
+                System.setProperty("jna.nounpack", "true");
+                System.setProperty("jna.nosys", "true");
+            }
+        } catch (IOException e) {
+            // JNA unpacks its library from the executable's resources instead
+        }
     }
 }
