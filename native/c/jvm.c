@@ -155,7 +155,10 @@ static jint forward_onload(const char *lib, JavaVM *vm, void *reserved) {
         fprintf(stderr, "xennet (native): %s is not loaded or has no JNI_OnLoad (%s)\n", lib, dlerror());
         abort();
     }
-    return onload(vm, reserved);
+    jint version = onload(vm, reserved);
+    /* A statically linked library's JNI_OnLoad_<lib> must answer 1.8 or later (JNI spec); the
+     * shared library answers the version it was written for (libjava: 1.2). */
+    return version < 0 ? version : (version < JNI_VERSION_1_8 ? JNI_VERSION_1_8 : version);
 }
 
 JNIEXPORT jint JNICALL JNI_OnLoad_java(JavaVM *vm, void *reserved) {
