@@ -59,7 +59,7 @@ public final class Main {
                 .processes(processes).lockDir(lockDir).stateDir(stateDir).deadline(deadline)
                 .faults(TestHalt.from(env))
                 .build();
-        int rc = new Cli(ctx).run(System.getProperty("xennet.argv0", "xennet"), args);
+        int rc = new Cli(ctx).run(InvokedName.get(), args);
         Startup.report(System.err);
         System.out.flush();
         System.exit(rc);

@@ -3,6 +3,7 @@ package org.xennet.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,7 @@ class ArgumentContractIT {
     /** A call that logs nothing at the configured level must not start log4j2 (about 95 ms). */
     @Test
     void log4jIsNotInitialisedWhenNothingIsLogged() {
+        assumeFalse(Executable.isNative(), "class loading is the JVM's: a native image has no classes to load");
         Map<String, String> env = Map.of("XENNET_JAVA_OPTS", "-Xlog:class+load=info:file=" + tmp.resolve("cl.txt"));
         Executable.Run ok = Executable.run(List.of(), "xennet", env, "network-bridge", "--help");
         assertEquals(0, ok.status());

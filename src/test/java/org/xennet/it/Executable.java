@@ -2,6 +2,7 @@ package org.xennet.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,11 +10,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.xennet.lab.LabNetwork;
+import org.xennet.scripts.Scripts;
 
-/** Runs bin/xennet (or one of its script links) as a separate process, the way Xen does. */
+/**
+ * Runs bin/xennet (or one of its script links) as a separate process, the way Xen does; or, with
+ * {@code -Dxennet.executable=FILE} (the native run of ./dev test), that executable through links
+ * named after the scripts, so every *IT tests the native image the same way.
+ */
 final class Executable {
     static final Path PROJECT = Path.of(System.getProperty("xennet.project.dir", "."));
-    static final Path BIN = PROJECT.resolve("bin");
+    /** The native executable under test, or null: the JVM launcher, bin/xennet. */
+    static final Path NATIVE = nativeExecutable();
+    static final Path BIN = NATIVE == null ? PROJECT.resolve("bin") : links(NATIVE);
 
     private Executable() {
     }
@@ -62,6 +70,40 @@ final class Executable {
         e.put("XENNET_LOCK_DIR", dir.resolve("lock").toString());
         e.putAll(env);
         return run(List.of("ip", "netns", "exec", lab.dom0()), program, e, args);
+    }
+
+    static boolean isNative() {
+        return NATIVE != null;
+    }
+
+    private static Path nativeExecutable() {
+        String p = System.getProperty("xennet.executable", "");
+        if (p.isEmpty()) {
+            return null;
+        }
+        Path exe = Path.of(p).toAbsolutePath();
+        if (!Files.isRegularFile(exe) || !Files.isExecutable(exe)) {
+            throw new AssertionError("-Dxennet.executable=" + p + ": not an executable file (./dev native builds it)");
+        }
+        return exe;
+    }
+
+    /** target/native-it-bin: xennet and one link per script, all to {@code exe}, as bin/ has for the launcher. */
+    private static Path links(Path exe) {
+        Path dir = PROJECT.resolve("target/native-it-bin");
+        try {
+            Files.createDirectories(dir);
+            List<String> names = new ArrayList<>(Scripts.NAMES);
+            names.add("xennet");
+            for (String name : names) {
+                Path link = dir.resolve(name);
+                Files.deleteIfExists(link);
+                Files.createSymbolicLink(link, exe);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot make the links in " + dir + ": " + e, e);
+        }
+        return dir;
     }
 
     static Run run(String program, String... args) {

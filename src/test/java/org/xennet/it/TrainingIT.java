@@ -30,9 +30,11 @@ class TrainingIT {
                     Map.of("XENNET_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes), "__train");
             assertEquals(0, r.status(), r.err());
             assertEquals("", r.out() + r.err(), "training is silent");
-            String loaded = Files.readString(classes);
-            assertTrue(loaded.contains("org.xennet.scripts.bridge.VifBridge "), "vif-bridge ran");
-            assertTrue(loaded.contains("org.xennet.scripts.bridge.NicState "), "network-bridge start ran");
+            if (!Executable.isNative()) { // the native image runs it too, but has no class loading to show it
+                String loaded = Files.readString(classes);
+                assertTrue(loaded.contains("org.xennet.scripts.bridge.VifBridge "), "vif-bridge ran");
+                assertTrue(loaded.contains("org.xennet.scripts.bridge.NicState "), "network-bridge start ran");
+            }
             assertEquals(before, ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all"),
                     "nothing changed in the namespace the training was started in");
         }

@@ -74,7 +74,9 @@ public final class TierSummaryListener implements TestExecutionListener {
             return;
         }
         StringBuilder b = new StringBuilder();
-        counts.forEach((tier, c) -> b.append("tier ").append(tier).append(": ").append(c[0]).append(" passed, ")
+        // The native run of the *IT tests (-Dxennet.executable) is counted apart: "tier cli (native): ..."
+        String run = System.getProperty("xennet.executable", "").isEmpty() ? "" : " (native)";
+        counts.forEach((tier, c) -> b.append("tier ").append(tier).append(run).append(": ").append(c[0]).append(" passed, ")
                 .append(c[1]).append(" failed, ").append(c[2]).append(" skipped\n"));
         for (String r : skipReasons) {
             b.append("  skipped ").append(r).append('\n');
