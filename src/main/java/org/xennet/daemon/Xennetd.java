@@ -326,8 +326,8 @@ public final class Xennetd {
             if (v.exists() && !v.ours()) {
                 return Reply.fallback("the backend's script is " + v.scriptName());
             }
-            if (t != null && !t.online() && !v.exists()) {
-                return Reply.OK; // offline done already
+            if (t != null && !t.online()) {
+                return Reply.OK; // done already: the daemon saw it switched off or gone
             }
             CallRunner.Result r = offline(b, v, t, v.exists());
             if (!v.exists()) {
