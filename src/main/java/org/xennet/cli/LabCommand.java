@@ -31,6 +31,10 @@ import org.xennet.text.Printable;
  * root and iproute2, no Xen needed. A LAN with a gateway, a dom0 cabled to it, network-bridge
  * start, a guest on the bridge, network-bridge stop, each with what it changed and a ping to prove
  * it. Everything it made is removed at the end, also after a failure.
+ *
+ * <p>Longer than ~300 lines because it is a narrated sequence of scenes read top to bottom, as
+ * an operator follows it on screen; the namespaces, checks and guests it drives live in
+ * {@code org.xennet.lab}.
  */
 final class LabCommand {
     private final ScriptContext ctx;

@@ -44,6 +44,10 @@ import org.xennet.xenstore.XenStoreClient;
  * backend is looked at again (a connected one is brought to what online does, which repairs it;
  * a pending one goes online), and rules left by vifs that are gone are removed. So a SIGKILL of
  * the daemon or a restart of xenstored ends in the same state as if nothing had happened.
+ *
+ * <p>Longer than ~300 lines because the watch path, the request path and the reconcile all read
+ * and change one table (what the daemon did for each backend) under one lock per backend; kept in
+ * one class, no other code can touch that table or take the locks in another order.
  */
 public final class Xennetd {
     private static final Log LOG = Log.get(Xennetd.class);
