@@ -30,7 +30,7 @@ import org.xennet.text.Printable;
  * authority: the daemon only brings the backend it names to what XenStore and the configuration
  * say (see {@link Xennetd#request}), so any local user may send one and change nothing. FALLBACK
  * tells the caller to run the script itself. The greeting comes from the accepting thread at
- * once, so the caller tells a hung daemon from a busy one within a second.
+ * once, so the caller tells a hung daemon from a busy one within seconds (5 s in the launcher).
  */
 final class RequestServer implements AutoCloseable {
     private static final Log LOG = Log.get(RequestServer.class);
