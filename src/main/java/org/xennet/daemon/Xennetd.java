@@ -28,7 +28,8 @@ import org.xennet.xenstore.XenStoreClient;
 
 /**
  * xennetd: one long-lived process that does the work of vif-bridge, vif-route and vif-nat for
- * dom0's vif backends as XenStore and the kernel announce them, instead of one JVM per call
+ * the vif backends of the domain it runs in (dom0, or a driver domain) as XenStore and the kernel
+ * announce them, instead of one JVM per call
  * (LightVM's xendevd did the same for device hotplug). It watches {@code backend/vif} in XenStore
  * and the kernel's link events; a backend whose keys are written, which libxl has switched on
  * and whose interface netback has made goes online; one that libxl switches off, that netback
@@ -52,7 +53,13 @@ import org.xennet.xenstore.XenStoreClient;
 public final class Xennetd {
     private static final Log LOG = Log.get(Xennetd.class);
     static final String TOKEN = "xennetd";
-    static final String WATCHED = "/local/domain/0/backend/vif";
+    /**
+     * Relative, so resolved against the home of the domain the daemon runs in: dom0's
+     * {@code /local/domain/0/backend/vif}, or a driver domain's own backends when it runs there
+     * (xenstored reports the events of a relative watch relatively, as libxl names backends to
+     * the scripts).
+     */
+    static final String WATCHED = "backend/vif";
     static final Duration RECONCILE_EVERY = Duration.ofSeconds(60);
 
     private final Map<String, String> env;
