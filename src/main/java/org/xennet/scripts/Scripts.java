@@ -15,7 +15,7 @@ public final class Scripts {
     }
 
     public static final List<String> NAMES = List.of("network-bridge", "network-route", "network-nat",
-            "network-wrapper", "vif-bridge", "vif-route", "vif-nat");
+            "network-wrapper", "vif-bridge", "vif-route", "vif-nat", "vif-openvswitch");
 
     private static final Variable NETDEV = Variable.of("netdev", IFNAME, "device of the IPv4 default route, else eth0",
             "physical interface");
@@ -104,6 +104,20 @@ public final class Scripts {
                         List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC,
                                 VIFNAME, TYPE_IF, Variable.of("dhcp", YES_NO, NAT_DHCP_DEFAULT,
                                         "add a DHCP host entry for the guest"))));
+            case "vif-openvswitch":
+                return Optional.of(new ScriptSpec(name,
+                        "Makes a guest's backend interface a port of an Open vSwitch bridge (an access port on "
+                                + "a VLAN, or a trunk), with the external ids Xen sets and, with ovn=yes, the OVN "
+                                + "logical port; reports to XenStore.",
+                        List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH,
+                                Variable.of("bridge", TEXT, "none (required)",
+                                        "BRIDGE[.VLAN][:TRUNK[:TRUNK...]]: Open vSwitch bridge, access VLAN, trunked VLANs"),
+                                IP, MAC, Variable.of("mtu", Variable.Kind.MTU, "the bridge's", "MTU of the interface"),
+                                VIFNAME, TYPE_IF, Variable.of("INTERFACE", IFNAME, "", "tap device (type_if=tap)"),
+                                Variable.of("ovn", YES_NO, "ovn in /etc/xen/xennet.conf, else no",
+                                        "set external_ids:iface-id so that ovn-controller binds the port"),
+                                Variable.of("ovn_iface_id", TEXT, "ovn_iface_id in /etc/xen/xennet.conf, else ${uuid}-${devid}",
+                                        "the OVN logical switch port: a template over ${uuid}, ${devid}, ${mac}, ${name}"))));
             default:
                 return Optional.empty();
         }
