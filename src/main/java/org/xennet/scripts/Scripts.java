@@ -106,9 +106,9 @@ public final class Scripts {
                                         "add a DHCP host entry for the guest"))));
             case "vif-openvswitch":
                 return Optional.of(new ScriptSpec(name,
-                        "Makes a guest's backend interface a port of an Open vSwitch bridge (an access port on "
-                                + "a VLAN, or a trunk), with the external ids Xen sets and, with ovn=yes, the OVN "
-                                + "logical port; reports to XenStore.",
+                        "Makes a guest's backend interface a port of an Open vSwitch bridge (VLAN access port "
+                                + "or trunk, OVN logical port) and reports to XenStore. The port carries the external "
+                                + "ids Xen sets; with ovn=yes also iface-id, for ovn-controller.",
                         List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH,
                                 Variable.of("bridge", TEXT, "none (required)",
                                         "BRIDGE[.VLAN][:TRUNK[:TRUNK...]]: Open vSwitch bridge, access VLAN, trunked VLANs"),
