@@ -18,11 +18,31 @@ public record OvsPort(String name, String bridge, Integer tag, List<Integer> tru
         externalIds = Map.copyOf(externalIds);
     }
 
-    /** Whether this port is what {@code config} asks for on {@code bridgeName}. */
+    /**
+     * Whether this port is what {@code config} asks for on {@code bridgeName}, as far as the
+     * external ids in {@code config} go (others, such as ovn-controller's {@code ovn-installed},
+     * are not the caller's to judge).
+     */
     public boolean matches(String bridgeName, PortConfig config) {
-        return bridge.equals(bridgeName) && name.equals(config.name()) && java.util.Objects.equals(tag, config.tag())
-                && trunks.equals(config.trunks()) && type.equals(config.type())
-                && externalIds.equals(config.externalIds());
+        return matches(bridgeName, config, config.externalIds().keySet());
+    }
+
+    /**
+     * Whether this port is what {@code config} asks for on {@code bridgeName}, where the external
+     * ids in {@code managed} must be exactly those of {@code config} (present with its value, or
+     * absent when it has none) and any other id is ignored.
+     */
+    public boolean matches(String bridgeName, PortConfig config, java.util.Collection<String> managed) {
+        if (!bridge.equals(bridgeName) || !name.equals(config.name()) || !java.util.Objects.equals(tag, config.tag())
+                || !trunks.equals(config.trunks()) || !type.equals(config.type())) {
+            return false;
+        }
+        for (String k : managed) {
+            if (!java.util.Objects.equals(externalIds.get(k), config.externalIds().get(k))) {
+                return false;
+            }
+        }
+        return managed.containsAll(config.externalIds().keySet());
     }
 
     /** The port's settings as a config, to put it back as it was. */

@@ -51,6 +51,14 @@ public final class FakeOpenVswitch implements OpenVswitch {
         return List.copyOf(changes);
     }
 
+    /** An external id set by someone else on a port's interface (ovn-controller's ovn-installed). */
+    public void putExternalId(String port, String key, String value) {
+        OvsPort p = ports.get(port);
+        Map<String, String> ids = new TreeMap<>(p.externalIds());
+        ids.put(key, value);
+        ports.put(port, new OvsPort(p.name(), p.bridge(), p.tag(), p.trunks(), p.type(), ids, p.ofport(), p.error()));
+    }
+
     /** The next change fails with this ovsdb error word, and changes nothing. */
     public void failNext(String error) {
         failNext = error;

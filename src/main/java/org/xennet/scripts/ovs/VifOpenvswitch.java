@@ -53,6 +53,8 @@ public final class VifOpenvswitch extends VifScript {
     static final List<String> KEYS = List.of("bridge", "ip", "mac", "mtu", "vifname", "frontend-id");
     /** The longest VM name or uuid put into external_ids (XenStore allows more; nothing sane needs it). */
     static final int MAX_ID = 1024;
+    /** The external ids this script sets; others on the interface (ovn-controller's) are left to their owners. */
+    static final List<String> MANAGED_IDS = List.of("xen-vm-name", "xen-vm-uuid", "attached-mac", "iface-id");
 
     public VifOpenvswitch() {
         super(NAME, KEYS);
@@ -105,7 +107,7 @@ public final class VifOpenvswitch extends VifScript {
             }
             PortConfig port = new PortConfig(d, spec.tag(), spec.trunks(), "", ids);
             Optional<OvsPort> old = ovs.findPort(d);
-            if (old.isEmpty() || !old.get().matches(spec.bridge(), port) || old.get().error() != null) {
+            if (old.isEmpty() || !old.get().matches(spec.bridge(), port, MANAGED_IDS) || old.get().error() != null) {
                 plan.add(os.replacePort(spec.bridge(), port, old));
             }
             if (down) {

@@ -146,6 +146,18 @@ class VifOpenvswitchTest {
     }
 
     @Test
+    void idsOfOthersAreLeftAloneButOursFollowTheSettings() {
+        assertEquals(0, run("online", "type_if=vif", "ovn=yes"));
+        ovs.putExternalId("vif5.0", "ovn-installed", "true"); // as ovn-controller does once it has bound the port
+        int changes = ovs.changes().size();
+        assertEquals(0, run("online", "type_if=vif", "ovn=yes"));
+        assertEquals(changes, ovs.changes().size(), "ovn-controller's id is not a reason to replace the port");
+        assertEquals(0, run("online", "type_if=vif", "ovn=no"));
+        assertEquals(changes + 1, ovs.changes().size());
+        assertFalse(port().externalIds().containsKey("iface-id"), "ovn off: no logical port any more");
+    }
+
+    @Test
     void anOnlineWithAnotherVlanMovesThePort() {
         assertEquals(0, run("online", "type_if=vif"));
         xs.put(BE + "/bridge", "ovsbr1.20");
