@@ -133,7 +133,10 @@ public final class OvsFixture implements AutoCloseable {
     /** The last lines of both daemons' logs, for a failure message. */
     public String logTail() {
         StringBuilder b = new StringBuilder();
-        for (String log : List.of("ovsdb-server.log", "ovs-vswitchd.log")) {
+        for (String log : List.of("ovsdb-server.log", "ovs-vswitchd.log", "ovn-controller.log")) {
+            if (log.startsWith("ovn") && !Files.exists(dir.resolve(log))) {
+                continue;
+            }
             try {
                 List<String> lines = Files.readAllLines(dir.resolve(log));
                 b.append("\n--- ").append(log).append('\n')
@@ -145,6 +148,28 @@ public final class OvsFixture implements AutoCloseable {
         return b.toString();
     }
 
+    /**
+     * Makes this Open vSwitch an OVN chassis: {@code external_ids} system-id, ovn-remote (the
+     * southbound database), ovn-encap-type geneve and ovn-encap-ip (the tunnel endpoint, an
+     * address on an OVS bridge of this host: the userspace datapath encapsulates itself), br-int
+     * on the userspace datapath; then starts Debian's ovn-controller (ovn-host), stopped by
+     * {@link #close()} before the others.
+     */
+    public void ovnController(String systemId, String southbound, String encapIp) {
+        if (!onPath("ovn-controller")) {
+            NetnsFixture.unavailable("no ovn-controller (install ovn-host)");
+        }
+        vsctl("set", "Open_vSwitch", ".", "external_ids:system-id=" + systemId, "external_ids:ovn-remote=" + southbound,
+                "external_ids:ovn-encap-type=geneve", "external_ids:ovn-encap-ip=" + encapIp,
+                "external_ids:ovn-bridge-datapath-type=netdev");
+        Map<String, String> env = new java.util.HashMap<>(env());
+        env.put("OVN_RUNDIR", dir.toString());
+        env.put("OVN_LOGDIR", dir.toString());
+        env.put("OVN_DBDIR", dir.toString());
+        daemon(env, "ovn-controller", "unix:" + socket(), "--pidfile=" + dir.resolve("ovn-controller.pid"),
+                "--log-file=" + dir.resolve("ovn-controller.log"), "--no-chdir", "-vconsole:off");
+    }
+
     /** Stops ovs-vswitchd alone (by PID), as a crashed or stopped daemon; ovsdb-server stays. */
     public void stopVswitchd() {
         if (daemons.size() > 1) {
@@ -153,11 +178,15 @@ public final class OvsFixture implements AutoCloseable {
     }
 
     private void daemon(String program, String... args) {
+        daemon(env(), program, args);
+    }
+
+    private void daemon(Map<String, String> env, String program, String... args) {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", netns, program));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve(program + ".out").toFile());
-        pb.environment().putAll(env());
+        pb.environment().putAll(env);
         try {
             Process p = pb.start();
             p.getOutputStream().close();
@@ -189,7 +218,7 @@ public final class OvsFixture implements AutoCloseable {
         return r.output();
     }
 
-    static NetnsFixture.Result run(List<String> cmd, Map<String, String> env) {
+    public static NetnsFixture.Result run(List<String> cmd, Map<String, String> env) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().putAll(env);
@@ -221,7 +250,7 @@ public final class OvsFixture implements AutoCloseable {
         }
     }
 
-    static void sleep(long ms) {
+    public static void sleep(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
@@ -229,7 +258,7 @@ public final class OvsFixture implements AutoCloseable {
         }
     }
 
-    static boolean onPath(String name) {
+    public static boolean onPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         for (String d : (path + ":/usr/sbin:/sbin").split(":")) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
@@ -249,7 +278,7 @@ public final class OvsFixture implements AutoCloseable {
         deleteTree(dir);
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }
