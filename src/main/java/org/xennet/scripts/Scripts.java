@@ -62,7 +62,13 @@ public final class Scripts {
                                 Variable.choice("bridge_nf_call_ip6tables", "unchanged",
                                         "set net.bridge.bridge-nf-call-ip6tables (br_netfilter)", "0", "1"),
                                 Variable.of("force", YES_NO, "no",
-                                        "bridge a NIC managed by NetworkManager or systemd-networkd"))));
+                                        "bridge a NIC managed by NetworkManager or systemd-networkd"),
+                                Variable.choice("bridge_type", "network_bridge_type in /etc/xen/xennet.conf, else linux",
+                                        "openvswitch: an Open vSwitch bridge (xenbrN) takes the host's addresses and the "
+                                                + "NIC, keeping its name, becomes its port", "linux", "openvswitch"),
+                                Variable.choice("ovs_datapath", "system",
+                                        "bridge_type=openvswitch: the kernel datapath, or netdev (userspace)", "system",
+                                        "netdev"))));
             case "network-route":
                 return Optional.of(new ScriptSpec(name,
                         "Routed networking: IPv4 forwarding on and proxy ARP on netdev; stop undoes it.",
