@@ -33,6 +33,10 @@ public final class FakeOpenVswitch implements OpenVswitch {
     private final List<String> changes = new ArrayList<>();
     private String failNext;
     private boolean vswitchdStopped;
+    private java.util.function.Consumer<BridgeConfig> bridgeAdded = b -> {
+    };
+    private java.util.function.Consumer<String> bridgeDeleted = n -> {
+    };
 
     /** @param deviceExists whether a system device of that name exists (ovs-vswitchd opens it) */
     public FakeOpenVswitch(Predicate<String> deviceExists) {
@@ -43,6 +47,17 @@ public final class FakeOpenVswitch implements OpenVswitch {
     public FakeOpenVswitch bridge(String name) {
         addBridge(new BridgeConfig(name, "", null, 0, false, Map.of()));
         changes.clear();
+        return this;
+    }
+
+    /**
+     * What ovs-vswitchd does in the kernel when a bridge comes and goes: its own interface
+     * appears and disappears (for the network-bridge tests, with a FakeNetwork).
+     */
+    public FakeOpenVswitch onBridges(java.util.function.Consumer<BridgeConfig> added,
+            java.util.function.Consumer<String> deleted) {
+        bridgeAdded = added;
+        bridgeDeleted = deleted;
         return this;
     }
 
@@ -149,6 +164,7 @@ public final class FakeOpenVswitch implements OpenVswitch {
         change("add-br " + b.name());
         bridges.put(b.name(), new Bridge(b, new ArrayList<>(List.of(b.name()))));
         ports.put(b.name(), new OvsPort(b.name(), b.name(), null, List.of(), "internal", Map.of(), 65534, null));
+        bridgeAdded.accept(b);
     }
 
     @Override
@@ -162,6 +178,7 @@ public final class FakeOpenVswitch implements OpenVswitch {
             ports.remove(p);
         }
         bridges.remove(name);
+        bridgeDeleted.accept(name);
     }
 
     @Override

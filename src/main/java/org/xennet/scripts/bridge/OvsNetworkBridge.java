@@ -100,10 +100,9 @@ final class OvsNetworkBridge {
             if (r.isPresent()) {
                 started = netdev;
                 netdev = r.get().netdev();
-            } else if (net.links().find(netdev).filter(l -> "tun".equals(l.kind()) || "openvswitch".equals(l.kind()))
-                    .isPresent()) {
-                // an Open vSwitch bridge's own interface (kernel datapath: openvswitch, userspace: tun), and no
-                // record (/var/run emptied): a bridge network-bridge marked as its own names the NIC
+            } else {
+                // no record (/var/run emptied): if the route goes through a bridge network-bridge marked as its
+                // own, that bridge's port is the NIC
                 Optional<String> port = markedBridgePort(ctx, net, netdev);
                 if (port.isPresent()) {
                     started = netdev;
