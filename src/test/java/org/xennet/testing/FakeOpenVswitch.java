@@ -74,6 +74,12 @@ public final class FakeOpenVswitch implements OpenVswitch {
         ports.put(port, new OvsPort(p.name(), p.bridge(), p.tag(), p.trunks(), p.type(), ids, p.ofport(), p.error()));
     }
 
+    /** ovs-vswitchd reports {@code error} for a port's interface (its device went away). */
+    public void interfaceError(String port, String error) {
+        OvsPort p = ports.get(port);
+        ports.put(port, new OvsPort(p.name(), p.bridge(), p.tag(), p.trunks(), p.type(), p.externalIds(), -1, error));
+    }
+
     /** The next change fails with this ovsdb error word, and changes nothing. */
     public void failNext(String error) {
         failNext = error;
