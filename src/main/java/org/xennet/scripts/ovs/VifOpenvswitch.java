@@ -8,6 +8,7 @@ import org.xennet.config.ConfigFile;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
+import org.xennet.log.Startup;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.net.Network;
@@ -71,6 +72,7 @@ public final class VifOpenvswitch extends VifScript {
         OvsBridgeSpec spec = OvsBridgeSpec.parse(p.get("bridge"));
         Map<String, String> ids = externalIds(t, p, xs, ctx.config().get());
         try (Network net = ctx.network().get(); OpenVswitch ovs = ctx.ovs().get()) {
+            Startup.mark("ovsdb connected");
             NetSteps ns = new NetSteps(net);
             OvsSteps os = new OvsSteps(() -> ovs);
             Link link = backendLink(net, t);
@@ -107,6 +109,7 @@ public final class VifOpenvswitch extends VifScript {
             }
             PortConfig port = new PortConfig(d, spec.tag(), spec.trunks(), "", ids);
             Optional<OvsPort> old = ovs.findPort(d);
+            Startup.mark("ovsdb read");
             if (old.isEmpty() || !old.get().matches(spec.bridge(), port, MANAGED_IDS) || old.get().error() != null) {
                 plan.add(os.replacePort(spec.bridge(), port, old));
             }
