@@ -58,13 +58,17 @@ class OvsNetworkBridgeTest {
     }
 
     private int run(PlanRunner.FaultInjector faults, String... args) {
+        return script("network-bridge", faults, args);
+    }
+
+    private int script(String script, PlanRunner.FaultInjector faults, String... args) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
         ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(FakeFirewall::new)
                 .xenstore(FakeXenStore::new).ovs(() -> ovs)
                 .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
                 .under(tmp).carrierWait(Duration.ZERO).faults(faults).build();
-        return new Cli(ctx).run("network-bridge", args);
+        return new Cli(ctx).run(script, args);
     }
 
     private int run(String... args) {
@@ -106,6 +110,17 @@ class OvsNetworkBridgeTest {
         assertEquals(0, run("stop"), err.toString());
         assertEquals(before, state());
         assertFalse(Files.exists(tmp.resolve("state/network-bridge/xenbr0.ovs")));
+    }
+
+    @Test
+    void theWrapperPassesTheBridgeTypeToEachPair() {
+        List<String> before = state();
+        assertEquals(0, script("network-wrapper", null, "start", "bridges=eth0:xenbr0", "bridge_type=openvswitch"),
+                out + "\n" + err);
+        assertEquals(List.of("eth0", "xenbr0"), ovs.findBridge("xenbr0").orElseThrow().ports());
+        assertEquals(0, script("network-wrapper", null, "stop", "bridges=eth0:xenbr0", "bridge_type=openvswitch"),
+                out + "\n" + err);
+        assertEquals(before, state());
     }
 
     @Test
