@@ -107,6 +107,18 @@ class OvsNetworkBridgeTest {
         assertEquals("1", net.sysctls().get("net/ipv6/conf/eth0/disable_ipv6"));
         assertTrue(Files.exists(tmp.resolve("state/network-bridge/xenbr0.ovs")));
         assertEquals(0, run("status"), "the default route now names the bridge, and its record the NIC");
+        List<String> started = state();
+        out.reset();
+        assertEquals(0, run("stop", "--dry-run"), err.toString());
+        assertEquals(started, state(), "a dry run changes nothing");
+        assertEquals("ip link set dev xenbr0 down\n"
+                + "ovs-vsctl --if-exists del-port xenbr0 eth0\n"
+                + "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0\n"
+                + "ip link set dev eth0 up\nip addr add 192.0.2.10/24 label eth0 dev eth0\n"
+                + "ip route add default via 192.0.2.1 dev eth0\n"
+                + "ovs-vsctl --if-exists del-br xenbr0\n"
+                + "rm " + tmp.resolve("state/network-bridge/xenbr0.ovs") + "   # errors ignored\n", out.toString(),
+                "stop is start's inverse: the bridge down first, the NIC back, the bridge gone");
         assertEquals(0, run("stop"), err.toString());
         assertEquals(before, state());
         assertFalse(Files.exists(tmp.resolve("state/network-bridge/xenbr0.ovs")));
