@@ -14,7 +14,7 @@ verbose=''
 
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 launcher=$here/xennet
-links=(network-bridge network-route network-nat vif-bridge vif-route vif-nat network-wrapper)
+links=(network-bridge network-route network-nat vif-bridge vif-route vif-nat vif-openvswitch network-wrapper)
 
 pass=0 fail=0 skip=0
 ok() {

@@ -92,7 +92,7 @@ final class DoctorCommand {
     }
 
     private Report examine(Network net, XenStore xs) {
-        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir()).examine();
+        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir(), ctx.ovs()).examine();
     }
 
     private int repair(Network net, XenStore xs, Report report) {

@@ -7,6 +7,7 @@ import org.xennet.firewall.IptablesFirewall;
 import org.xennet.lock.HotplugLock;
 import org.xennet.log.Startup;
 import org.xennet.net.RtnetlinkNetwork;
+import org.xennet.ovsdb.OvsdbOpenVswitch;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
@@ -26,6 +27,12 @@ public final class Main {
      * time to undo and to report the failure to XenStore. {@code XENNET_BUDGET} (seconds) changes it.
      */
     public static final Duration CALL_BUDGET = Duration.ofSeconds(35);
+
+    /** The longest any one ovsdb-server request may take. */
+    public static final Duration OVSDB_TIMEOUT = Duration.ofSeconds(10);
+
+    /** How long a change may wait for ovs-vswitchd to apply it (Xen's script: ovs-vsctl --timeout=30). */
+    static final Duration OVS_APPLY_WAIT = Duration.ofSeconds(20);
 
     /** Connecting to xenstored may take this much of the budget, at most. */
     static final Duration XENSTORE_CONNECT = Duration.ofSeconds(30);
@@ -52,13 +59,17 @@ public final class Main {
         Path lockDir = Path.of(env.getOrDefault("XENNET_LOCK_DIR", HotplugLock.DEFAULT_DIR.toString()));
         Path stateDir = Path.of(env.getOrDefault("XENNET_STATE_DIR", STATE_DIR.toString()));
         ProcessRunner processes = ProcessRunner.local(deadline);
+        ScriptContext[] built = {null}; // the Open vSwitch socket may be named in xennet.conf, read once by the context
         ScriptContext ctx = ScriptContext.builder(env)
                 .network(RtnetlinkNetwork::open)
                 .firewall(() -> new IptablesFirewall(processes, lockDir, "iptables", deadline))
                 .xenstore(() -> XenStoreClient.connect(env, XENSTORE_TIMEOUT, deadline.cap(XENSTORE_CONNECT)))
                 .processes(processes).lockDir(lockDir).stateDir(stateDir).deadline(deadline)
                 .faults(TestHalt.from(env))
+                .ovs(() -> OvsdbOpenVswitch.connect(OvsdbOpenVswitch.socketPath(env, built[0].config().get().get("ovs_db")),
+                        OVSDB_TIMEOUT, deadline.cap(OVSDB_TIMEOUT), deadline.cap(OVS_APPLY_WAIT)))
                 .build();
+        built[0] = ctx;
         int rc = new Cli(ctx).run(InvokedName.get(), args);
         Startup.report(System.err);
         System.out.flush();

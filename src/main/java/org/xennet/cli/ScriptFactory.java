@@ -9,6 +9,7 @@ import org.xennet.scripts.bridge.NetworkWrapper;
 import org.xennet.scripts.bridge.VifBridge;
 import org.xennet.scripts.nat.NetworkNat;
 import org.xennet.scripts.nat.VifNat;
+import org.xennet.scripts.ovs.VifOpenvswitch;
 import org.xennet.scripts.route.NetworkRoute;
 import org.xennet.scripts.route.VifRoute;
 
@@ -35,6 +36,8 @@ final class ScriptFactory {
                 return new NetworkNat();
             case "vif-nat":
                 return new VifNat();
+            case "vif-openvswitch":
+                return new VifOpenvswitch();
             default:
                 throw new XennetException("no implementation for " + spec.name());
         }

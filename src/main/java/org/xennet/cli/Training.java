@@ -97,12 +97,37 @@ final class Training {
             net.links().addVeth("vif1.0", "guest1");
             cli.run("vif-bridge", new String[] {"online", "type_if=vif"});
             cli.run("vif-bridge", new String[] {"offline", "type_if=vif"});
+            openvswitch(net, env, xs, c);
             cli.run("network-bridge", new String[] {"status", "netdev=eth0"});
             cli.run("network-bridge", new String[] {"stop", "netdev=eth0"});
         } catch (XennetException e) {
             // a training run that could not do everything still recorded what it loaded
         } finally {
             FileUtils.deleteQuietly(dir.toFile());
+        }
+    }
+
+    /** vif-openvswitch online and offline, against the in-memory ovsdb-server of {@link OvsTraining}. */
+    private static void openvswitch(Network net, Map<String, String> env, MemoryXenStore xs, ScriptContext c) {
+        net.links().addVeth("vif2.0", "guest2");
+        String be = "backend/vif/2/0";
+        xs.write(be + "/bridge", "xenbr0.10");
+        xs.write(be + "/mac", "00:16:3e:00:02:00");
+        xs.write(be + "/frontend-id", "2");
+        xs.write(be + "/hotplug-status", "");
+        xs.write("/local/domain/2/vm", "/vm/training");
+        xs.write("/vm/training/name", "training");
+        xs.write("/vm/training/uuid", "00000000-0000-4000-8000-000000000002");
+        Map<String, String> e = new HashMap<>(env);
+        e.put("vif", "vif2.0");
+        e.put("XENBUS_PATH", be);
+        e.put("ovn", "yes");
+        for (String command : List.of("online", "offline")) {
+            boolean offline = command.equals("offline");
+            ScriptContext oc = ScriptContext.builder(e).network(RtnetlinkNetwork::open).xenstore(() -> xs)
+                    .ovs(() -> OvsTraining.client(offline)).output(c.out()).hostRoot(c.hostRoot())
+                    .lockDir(c.lockDir()).stateDir(c.stateDir()).build();
+            new Cli(oc).run("vif-openvswitch", new String[] {command, "type_if=vif"});
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.xennet.firewall.Firewall;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
+import org.xennet.ovsdb.OpenVswitch;
 import org.xennet.xenstore.XenStore;
 
 /**
@@ -14,7 +15,7 @@ import org.xennet.xenstore.XenStore;
  * peth0}, {@code ip link show vifX.Y}, {@code xl list} against {@code brctl show}, iptables'
  * FORWARD chain, the bridge-netfilter sysctls), done in one pass over one reading of the host
  * ({@link HostSnapshot}) by check groups that each turn it into findings: {@link PortChecks},
- * {@link BackendChecks}, {@link NetfilterChecks}, {@link StateRecordChecks}. It only reads. Every
+ * {@link BackendChecks}, {@link NetfilterChecks}, {@link StateRecordChecks}, {@link OvsChecks}. It only reads. Every
  * finding names the fix; the safe ones carry a {@link Repair} for {@code xennet fix}.
  */
 public final class Doctor {
@@ -26,17 +27,25 @@ public final class Doctor {
     private final XenStore xs;
     private final String xsSkipped;
     private final Path stateDir;
+    private final Supplier<OpenVswitch> ovs;
 
     /**
      * @param xs XenStore, or null when it is not used; then {@code xsSkipped} says why
      * @param firewall opened only when a check needs it; an error from it skips the firewall check
      */
     public Doctor(Network net, Supplier<Firewall> firewall, XenStore xs, String xsSkipped, Path stateDir) {
+        this(net, firewall, xs, xsSkipped, stateDir, null);
+    }
+
+    /** @param ovs Open vSwitch's database, opened only where guests or records use it; null: no such checks */
+    public Doctor(Network net, Supplier<Firewall> firewall, XenStore xs, String xsSkipped, Path stateDir,
+            Supplier<OpenVswitch> ovs) {
         this.net = net;
         this.firewall = firewall;
         this.xs = xs;
         this.xsSkipped = xsSkipped;
         this.stateDir = stateDir;
+        this.ovs = ovs;
     }
 
     public Report examine() {
@@ -55,6 +64,9 @@ public final class Doctor {
         netfilter.checkBridgeNetfilter(nfCall, guestsBridged);
         netfilter.checkForward(nfCall, bridges);
         new StateRecordChecks(s, findings, stateDir).checkStateRecords();
+        if (ovs != null) {
+            findings.addAll(OvsChecks.examine(ovs, xs, s.byName::containsKey, stateDir));
+        }
         findings.sort((a, b) -> a.severity().compareTo(b.severity()));
         return new Report(bridges, findings, s.skipped);
     }

@@ -39,7 +39,12 @@ public record Finding(Severity severity, Check check, String subject, String mes
         ROUTED_PROXY_ARP("routed-proxy-arp", true),
         ROUTED_NO_ROUTE("routed-no-route", true),
         STATE_RECORD("state-record", false),
-        START_INTERRUPTED("start-interrupted", false);
+        START_INTERRUPTED("start-interrupted", false),
+        OVS_DOWN("ovs-down", false),
+        OVS_NOT_APPLIED("ovs-not-applied", false),
+        // needs XenStore, but says so only once OvsChecks is wired into Doctor (then: true)
+        OVS_VIF_WRONG_PORT("ovs-vif-wrong-port", true),
+        OVS_INTERFACE_ERROR("ovs-interface-error", false);
 
         private final String id;
         private final boolean needsXenStore;

@@ -11,6 +11,7 @@ import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.lock.HotplugLock;
 import org.xennet.net.Network;
+import org.xennet.ovsdb.OpenVswitch;
 import org.xennet.plan.PlanRunner;
 import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
@@ -20,7 +21,7 @@ import org.xennet.xenstore.XenStore;
  * What a script gets from the outside world, injected so that tests run scripts in-process
  * against fakes or against a namespace: the environment map (never System.getenv below main),
  * xennet.conf (read once, when first asked for),
- * the network, the firewall and XenStore, the runner of child processes, output streams, the
+ * the network, the firewall, XenStore and Open vSwitch's database, the runner of child processes, output streams, the
  * host's file tree (for /proc/mounts and the network managers' state under /run), the lock and
  * state directories, how long to wait for a physical link, the call's time budget (libxl kills a
  * vif script after 40 s) and an optional fault injector for the plan runner. Built with
@@ -29,7 +30,8 @@ import org.xennet.xenstore.XenStore;
 public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config, Supplier<Network> network,
         Supplier<Firewall> firewall,
         Supplier<XenStore> xenstore, ProcessRunner processes, PrintStream out, PrintStream err, Path hostRoot,
-        Path lockDir, Path stateDir, Duration carrierWait, Deadline deadline, PlanRunner.FaultInjector faults) {
+        Path lockDir, Path stateDir, Duration carrierWait, Deadline deadline, PlanRunner.FaultInjector faults,
+        Supplier<OpenVswitch> ovs) {
 
     /** How long a script waits for a lock another call holds, at most (and never past the deadline). */
     public static final Duration LOCK_WAIT = Duration.ofSeconds(60);
@@ -81,6 +83,7 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
         b.carrierWait = carrierWait;
         b.deadline = deadline;
         b.faults = faults;
+        b.ovs = ovs;
         return b;
     }
 
@@ -106,6 +109,9 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
         private Duration carrierWait = Duration.ofSeconds(10);
         private Deadline deadline = Deadline.NONE;
         private PlanRunner.FaultInjector faults;
+        private Supplier<OpenVswitch> ovs = () -> {
+            throw new XennetException("no Open vSwitch in this context");
+        };
 
         private Builder(Map<String, String> env) {
             this.env = env;
@@ -203,9 +209,14 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
             return this;
         }
 
+        public Builder ovs(Supplier<OpenVswitch> v) {
+            ovs = v;
+            return this;
+        }
+
         public ScriptContext build() {
             return new ScriptContext(env, config, network, firewall, xenstore, processes, out, err, hostRoot, lockDir,
-                    stateDir, carrierWait, deadline, faults);
+                    stateDir, carrierWait, deadline, faults, ovs);
         }
     }
 }

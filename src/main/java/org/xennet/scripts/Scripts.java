@@ -15,7 +15,7 @@ public final class Scripts {
     }
 
     public static final List<String> NAMES = List.of("network-bridge", "network-route", "network-nat",
-            "network-wrapper", "vif-bridge", "vif-route", "vif-nat");
+            "network-wrapper", "vif-bridge", "vif-route", "vif-nat", "vif-openvswitch");
 
     private static final Variable NETDEV = Variable.of("netdev", IFNAME, "device of the IPv4 default route, else eth0",
             "physical interface");
@@ -62,7 +62,13 @@ public final class Scripts {
                                 Variable.choice("bridge_nf_call_ip6tables", "unchanged",
                                         "set net.bridge.bridge-nf-call-ip6tables (br_netfilter)", "0", "1"),
                                 Variable.of("force", YES_NO, "no",
-                                        "bridge a NIC managed by NetworkManager or systemd-networkd"))));
+                                        "bridge a NIC managed by NetworkManager or systemd-networkd"),
+                                Variable.choice("bridge_type", "network_bridge_type in /etc/xen/xennet.conf, else linux",
+                                        "openvswitch: an Open vSwitch bridge (xenbrN) takes the host's addresses and the "
+                                                + "NIC, keeping its name, becomes its port", "linux", "openvswitch"),
+                                Variable.choice("ovs_datapath", "system",
+                                        "bridge_type=openvswitch: the kernel datapath, or netdev (userspace)", "system",
+                                        "netdev"))));
             case "network-route":
                 return Optional.of(new ScriptSpec(name,
                         "Routed networking: IPv4 forwarding on and proxy ARP on netdev; stop undoes it.",
@@ -104,6 +110,20 @@ public final class Scripts {
                         List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH, NETDEV, IP, MAC,
                                 VIFNAME, TYPE_IF, Variable.of("dhcp", YES_NO, NAT_DHCP_DEFAULT,
                                         "add a DHCP host entry for the guest"))));
+            case "vif-openvswitch":
+                return Optional.of(new ScriptSpec(name,
+                        "Makes a guest's backend interface a port of an Open vSwitch bridge (VLAN access port "
+                                + "or trunk, OVN logical port) and reports to XenStore. The port carries the external "
+                                + "ids Xen sets; with ovn=yes also iface-id, for ovn-controller.",
+                        List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH,
+                                Variable.of("bridge", TEXT, "none (required)",
+                                        "BRIDGE[.VLAN][:TRUNK[:TRUNK...]]: Open vSwitch bridge, access VLAN, trunked VLANs"),
+                                IP, MAC, Variable.of("mtu", Variable.Kind.MTU, "the bridge's", "MTU of the interface"),
+                                VIFNAME, TYPE_IF, Variable.of("INTERFACE", IFNAME, "", "tap device (type_if=tap)"),
+                                Variable.of("ovn", YES_NO, "ovn in /etc/xen/xennet.conf, else no",
+                                        "set external_ids:iface-id so that ovn-controller binds the port"),
+                                Variable.of("ovn_iface_id", TEXT, "ovn_iface_id in /etc/xen/xennet.conf, else ${uuid}-${devid}",
+                                        "the OVN logical switch port: a template over ${uuid}, ${devid}, ${mac}, ${name}"))));
             default:
                 return Optional.empty();
         }

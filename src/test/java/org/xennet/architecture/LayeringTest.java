@@ -33,17 +33,19 @@ class LayeringTest {
             Map.entry("netlink.rtnl", 3),
             Map.entry("jna", 4),
             Map.entry("sys", 5), Map.entry("lock", 5), Map.entry("log", 5), Map.entry("config", 5),
-            Map.entry("net", 6), Map.entry("xenstore", 6), Map.entry("firewall", 6),
+            Map.entry("net", 6), Map.entry("xenstore", 6), Map.entry("firewall", 6), Map.entry("ovsdb", 6),
             Map.entry("plan", 7),
             Map.entry("scripts", 8),
             Map.entry("scripts.vif", 9),
             Map.entry("scripts.bridge", 10), Map.entry("scripts.route", 10), Map.entry("scripts.nat", 10),
+            Map.entry("scripts.ovs", 10),
             Map.entry("doctor", 11), Map.entry("daemon", 11),
             Map.entry("lab", 12),
             Map.entry("cli", 13));
 
     /** Script families: siblings that share only what lies below them. */
-    private static final List<String> SIBLINGS = List.of("scripts.bridge", "scripts.route", "scripts.nat");
+    private static final List<String> SIBLINGS = List.of("scripts.bridge", "scripts.route", "scripts.nat",
+            "scripts.ovs");
 
     private static final Pattern PACKAGE = Pattern.compile("^package org\\.xennet\\.([a-z.]+);", Pattern.MULTILINE);
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([a-zA-Z0-9_.]+)(?:\\.\\*)?;",

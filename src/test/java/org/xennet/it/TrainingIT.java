@@ -34,6 +34,8 @@ class TrainingIT {
                 String loaded = Files.readString(classes);
                 assertTrue(loaded.contains("org.xennet.scripts.bridge.VifBridge "), "vif-bridge ran");
                 assertTrue(loaded.contains("org.xennet.scripts.bridge.NicState "), "network-bridge start ran");
+                assertTrue(loaded.contains("org.xennet.plan.OvsSteps ") && loaded.contains("org.xennet.ovsdb.OvsdbJson "),
+                        "vif-openvswitch ran against the in-memory ovsdb");
             }
             assertEquals(before, ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all"),
                     "nothing changed in the namespace the training was started in");

@@ -161,7 +161,7 @@ final class BridgePlan {
     }
 
     /** add_to_bridge2's wait for a negotiated link, bounded; a link without carrier is a warning, not a failure. */
-    private static Step waitForCarrier(Network net, String dev, Duration carrierWait) {
+    static Step waitForCarrier(Network net, String dev, Duration carrierWait) {
         return Step.warn("wait for carrier on " + dev, () -> {
             if (!waitCarrier(net, dev, carrierWait)) {
                 throw new XennetException(dev + " has no carrier after " + carrierWait.toSeconds()

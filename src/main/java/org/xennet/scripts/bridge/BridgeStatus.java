@@ -77,7 +77,7 @@ public final class BridgeStatus {
     }
 
     /** The routes through the host's interface, as ip route prints them, without the local table and fe80::/64. */
-    private static List<String> hostRoutes(Network net, String hostIf) {
+    static List<String> hostRoutes(Network net, String hostIf) {
         int idx = net.links().get(hostIf).index();
         List<String> routes = new ArrayList<>();
         for (Route r : net.routes().list()) {

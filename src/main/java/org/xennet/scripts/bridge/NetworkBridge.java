@@ -59,6 +59,12 @@ public final class NetworkBridge implements Script, JsonStatus {
 
     @Override
     public StatusJson.Status statusJson(Params p, ScriptContext ctx) {
+        try (Network net = ctx.network().get()) {
+            BridgeSettings s = BridgeSettings.resolve(p, net, ctx.config().get());
+            if (OvsNetworkBridge.applies("status", p, s, ctx)) {
+                return OvsNetworkBridge.resolve(p, net, ctx).statusData();
+            }
+        }
         return BridgeStatus.json(p, ctx);
     }
 
@@ -69,6 +75,9 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
         try (Network net = ctx.network().get()) {
             BridgeSettings s = BridgeSettings.resolve(p, net, ctx.config().get());
+            if (OvsNetworkBridge.applies(command, p, s, ctx)) {
+                return OvsNetworkBridge.resolve(p, net, ctx).run(command, dryRun);
+            }
             switch (command) {
                 case "start":
                     return ctx.locked("network-bridge", dryRun, () -> start(s, net, dryRun, ctx));

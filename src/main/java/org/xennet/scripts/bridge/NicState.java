@@ -68,4 +68,17 @@ public record NicState(int index, MacAddress mac, int mtu, boolean up, boolean a
                 .thenComparing(r -> -r.destination().length()));
         return sorted;
     }
+
+    /** Addresses with the label rewritten from one interface name to another (eth0:1 becomes br0:1). */
+    public List<Address> addressesFor(String from, String to) {
+        List<Address> out = new ArrayList<>();
+        for (Address a : addresses) {
+            String label = a.label();
+            if (label != null && label.startsWith(from)) {
+                label = to + label.substring(from.length());
+            }
+            out.add(a.withLabel(label));
+        }
+        return out;
+    }
 }

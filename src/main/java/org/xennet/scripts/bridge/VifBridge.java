@@ -97,24 +97,6 @@ public final class VifBridge extends VifScript {
         }
     }
 
-    /** The frontend's MTU node (set_mtu), undone by putting back what was there, or removing it. */
-    static void frontendMtu(Plan plan, VifTarget t, XenStore xs, int mtu) {
-        String path = t.frontendMtuPath().orElseThrow();
-        Optional<String> old = xs.read(path);
-        String value = String.valueOf(mtu);
-        if (old.equals(Optional.of(value))) {
-            return;
-        }
-        plan.add(Step.required("xenstore-write " + path + " " + value, () -> xs.write(path, value))
-                .undoneBy(old.isPresent() ? "xenstore-write " + path + " " + old.get() : "xenstore-rm " + path, () -> {
-                    if (old.isPresent()) {
-                        xs.write(path, old.get());
-                    } else {
-                        xs.remove(path);
-                    }
-                }));
-    }
-
     /**
      * The bridge: the {@code bridge} parameter, where a {@code xenbrN} that does not exist means
      * {@code ethN} when that is a bridge (old configs on a Xen 3.2+ host); without one, the bridge

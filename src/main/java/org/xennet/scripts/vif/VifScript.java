@@ -13,6 +13,7 @@ import org.xennet.model.Link;
 import org.xennet.net.Network;
 import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
+import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
@@ -245,6 +246,24 @@ public abstract class VifScript implements Script {
         plan.add(ns.down(dev, wasUp));
         plan.add(ns.rename(dev, to));
         return true;
+    }
+
+    /** The frontend's MTU node (set_mtu), undone by putting back what was there, or removing it. */
+    protected static void frontendMtu(Plan plan, VifTarget t, XenStore xs, int mtu) {
+        String path = t.frontendMtuPath().orElseThrow();
+        Optional<String> old = xs.read(path);
+        String value = String.valueOf(mtu);
+        if (old.equals(Optional.of(value))) {
+            return;
+        }
+        plan.add(Step.required("xenstore-write " + path + " " + value, () -> xs.write(path, value))
+                .undoneBy(old.isPresent() ? "xenstore-write " + path + " " + old.get() : "xenstore-rm " + path, () -> {
+                    if (old.isPresent()) {
+                        xs.write(path, old.get());
+                    } else {
+                        xs.remove(path);
+                    }
+                }));
     }
 
     /** offline: the device's name now, its {@code vifname} if a link has that name, else the original. */

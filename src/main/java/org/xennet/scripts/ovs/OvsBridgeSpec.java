@@ -1,0 +1,79 @@
+package org.xennet.scripts.ovs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.xennet.error.UsageException;
+import org.xennet.error.XennetException;
+import org.xennet.model.InterfaceName;
+import org.xennet.text.Printable;
+
+/**
+ * Xen's vif-openvswitch bridge value, {@code BRIDGE[.VLAN][:TRUNK[:TRUNK...]]}: the Open vSwitch
+ * bridge, the VLAN of an access port ({@code tag}; null for none) and the VLANs a trunk port
+ * carries ({@code trunks}). Xen's grammar, with the values checked as Open vSwitch's schema
+ * checks them (VLANs 0-4095) and the name as an interface name, before anything changes.
+ */
+public record OvsBridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
+    private static final Pattern SPEC = Pattern.compile("([^.:]+)(?:\\.([0-9]+))?(?::([0-9]+(?::[0-9]+)*))?");
+    public static final int MAX_VLAN = 4095;
+
+    public OvsBridgeSpec {
+        trunks = List.copyOf(trunks);
+    }
+
+    /** Xen's "No valid bridge was specified", with what is wrong; an absent value is refused the same way. */
+    public static OvsBridgeSpec parse(Optional<String> value) {
+        if (value.isEmpty() || value.get().isEmpty()) {
+            throw new XennetException("No valid bridge was specified (set the vif's bridge= to "
+                    + "BRIDGE[.VLAN][:TRUNK[:TRUNK...]])");
+        }
+        String v = value.get();
+        Matcher m = SPEC.matcher(v);
+        if (!m.matches()) {
+            throw new XennetException("No valid bridge was specified: bridge=" + Printable.quote(v)
+                    + " is not BRIDGE[.VLAN][:TRUNK[:TRUNK...]]");
+        }
+        String name;
+        try {
+            name = InterfaceName.check("bridge", m.group(1));
+        } catch (UsageException e) {
+            throw new XennetException("No valid bridge was specified: " + e.getMessage());
+        }
+        Integer tag = m.group(2) == null ? null : vlan(v, m.group(2));
+        List<Integer> trunks = new ArrayList<>();
+        if (m.group(3) != null) {
+            for (String t : m.group(3).split(":")) {
+                int n = vlan(v, t);
+                if (!trunks.contains(n)) {
+                    trunks.add(n);
+                }
+            }
+            trunks.sort(null);
+        }
+        return new OvsBridgeSpec(name, tag, trunks);
+    }
+
+    private static int vlan(String v, String digits) {
+        if (digits.length() > 4 || Integer.parseInt(digits) > MAX_VLAN) {
+            throw new XennetException("No valid bridge was specified: bridge=" + Printable.quote(v) + ": VLAN " + digits
+                    + " is outside 0-" + MAX_VLAN);
+        }
+        return Integer.parseInt(digits);
+    }
+
+    /** As Xen writes it back: {@code xenbr0.10}, {@code xenbr0:10:20}. */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder(bridge);
+        if (tag != null) {
+            b.append('.').append(tag);
+        }
+        for (int t : trunks) {
+            b.append(':').append(t);
+        }
+        return b.toString();
+    }
+}
