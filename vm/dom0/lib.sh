@@ -19,6 +19,7 @@ GUEST_KERNEL=$SHARE/boot/vmlinux
 GUEST_INITRD=$SHARE/boot/initrd-guest
 WORK=$(mktemp -d /tmp/xnvm-test.XXXXXX)
 
+now() { cut -d' ' -f1 /proc/uptime; } # seconds since dom0 booted, for the log's timeline
 result() { # result ok|FAIL|skip WHAT
 	printf '%s %s: %s\n' "$1" "$TEST" "$2" >>"$RESULTS"
 	printf '== %s: %s\n' "$1" "$2"
@@ -30,7 +31,7 @@ skip() { result skip "$1"; }
 check() {
 	local what=$1
 	shift
-	printf -- '-- %s\n+ %s\n' "$what" "$*"
+	printf -- '-- [%s] %s\n+ %s\n' "$(now)" "$what" "$*"
 	if "$@"; then
 		ok "$what"
 	else
@@ -38,11 +39,18 @@ check() {
 		return 1
 	fi
 }
+# need WHAT COMMAND...: a check the rest of the script depends on; on failure the script stops
+# (its clean-up trap still runs) instead of reporting a cascade of failures
+need() {
+	check "$@" && return 0
+	echo "== stopping: the checks after this one need it"
+	exit 3
+}
 # check_not WHAT COMMAND...: ok when COMMAND fails
 check_not() {
 	local what=$1
 	shift
-	printf -- '-- %s\n+ ! %s\n' "$what" "$*"
+	printf -- '-- [%s] %s\n+ ! %s\n' "$(now)" "$what" "$*"
 	if "$@"; then
 		nok "$what"
 		return 1
@@ -75,7 +83,7 @@ trap finish EXIT
 # static route in main and one in table 100 (what network-bridge must move and give back).
 lan_up() {
 	ip link set eth0 up
-	ip addr flush dev eth0
+	ip addr flush dev eth0 scope global
 	ip addr add $DOM0_IP/24 dev eth0
 	ip addr add 192.0.2.3/24 dev eth0
 	ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad
@@ -86,7 +94,8 @@ lan_up() {
 }
 lan_down() {
 	ip route flush table 100 2>/dev/null
-	ip addr flush dev eth0 2>/dev/null
+	ip addr flush dev eth0 scope global 2>/dev/null
+	ip route flush dev eth0 2>/dev/null
 }
 wait_ping() { # wait_ping ADDRESS SECONDS
 	local i
@@ -103,6 +112,17 @@ wait_ping() { # wait_ping ADDRESS SECONDS
 # addresses, routes and rules of every table, the interfaces' and forwarding sysctls, and both
 # firewalls (chain counters dropped).
 snapshot() { # snapshot FILE
+	# addresses still in duplicate address detection would differ only by "tentative"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -z $(ip -6 addr show tentative) ]] && break
+		sleep 0.2
+	done
+	# the firewall's tables as loaded (listing one loads its module): a table that iptables
+	# loads between the two snapshots is not a difference
+	iptables -t filter -S >/dev/null 2>&1
+	iptables -t nat -S >/dev/null 2>&1
+	ip6tables -t filter -S >/dev/null 2>&1
 	{
 		echo '## links'
 		ip -d link show
