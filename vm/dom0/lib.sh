@@ -15,8 +15,8 @@ RESULTS=${XNVM_RESULTS:-/dev/null}
 SHARE=${XNVM_SHARE:-/xnvm}
 LAN_GW=192.0.2.1
 DOM0_IP=192.0.2.2
-GUEST_KERNEL=$SHARE/boot/vmlinux
-GUEST_INITRD=$SHARE/boot/initrd-guest
+GUEST_KERNEL=/run/xnvm/guest/vmlinux
+GUEST_INITRD=/run/xnvm/guest/initrd-guest
 WORK=$(mktemp -d /tmp/xnvm-test.XXXXXX)
 
 now() { cut -d' ' -f1 /proc/uptime; } # seconds since dom0 booted, for the log's timeline
@@ -68,6 +68,12 @@ has() { # has PATTERN COMMAND...: COMMAND's output matches the extended regex PA
 	local pat=$1 out
 	shift
 	out=$(timeout -k 5 60 "$@" 2>&1)
+	local rc=$?
+	if ((rc == 124 || rc == 137)); then
+		printf '  "%s" did not finish within 60 s (killed); its output:\n' "$*"
+		printf '%s\n' "$out" | sed 's/^/  | /' | tail -40
+		return 1
+	fi
 	printf '%s\n' "$out" | grep -Eq -- "$pat" && return 0
 	printf '  (no line matching /%s/ in the output of "%s":)\n' "$pat" "$*"
 	printf '%s\n' "$out" | sed 's/^/  | /' | tail -40
