@@ -188,6 +188,10 @@ guest_wait() {
 	local i
 	for ((i = 0; i < $2; i++)); do
 		guest_console "$1" | grep -q "XNVM-GUEST $1 done" && return 0
+		if [[ -z $(domid "$1") ]]; then
+			echo "  $1 does not exist (its xl create failed)"
+			return 1
+		fi
 		sleep 1
 	done
 	echo "  $1 did not finish its pings within $2 s; its console:"

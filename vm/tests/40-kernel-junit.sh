@@ -7,10 +7,10 @@
 # runner): a JVM per call, as the system ITs do, is too slow under TCG. Each JUnit test is one
 # check here; the JUnit XML report is kept in the logs.
 . /xnvm/dom0/lib.sh
-src=$SHARE/extra/junit
+src=$SHARE/extra/junit.tar
 CLASSES=(${XNVM_JUNIT_CLASSES:-org.xennet.net.KernelNetworkContractTest org.xennet.scripts.bridge.NetworkBridgeKernelTest})
 
-if [[ ! -f $src/junit-platform-console-standalone.jar ]]; then
+if [[ ! -f $src ]]; then
 	if [[ ${XNVM_CI:-} == true ]]; then
 		nok "the JUnit payload is in the share (vm/junit-payload makes it)"
 	else
@@ -18,9 +18,8 @@ if [[ ! -f $src/junit-platform-console-standalone.jar ]]; then
 	fi
 	exit 0
 fi
-# class files read over 9p one by one are slow: a local copy
 j=$WORK/junit
-need "copy the JUnit payload to dom0" cp -a "$src" "$j"
+need "unpack the JUnit payload in dom0" tar -C "$WORK" -xf "$src"
 sel=()
 for c in "${CLASSES[@]}"; do sel+=(--select-class "$c"); done
 t=$SECONDS
