@@ -27,7 +27,7 @@ result() { # result ok|FAIL|skip WHAT
 ok() { result ok "$1"; }
 nok() { result FAIL "$1"; }
 skip() { result skip "$1"; }
-# check WHAT COMMAND...: ok when COMMAND succeeds (bounded by 120 s unless it is a function)
+# check WHAT COMMAND...: ok when COMMAND succeeds
 check() {
 	local what=$1
 	shift
@@ -67,10 +67,10 @@ run() {
 has() { # has PATTERN COMMAND...: COMMAND's output matches the extended regex PATTERN
 	local pat=$1 out
 	shift
-	out=$(timeout -k 5 60 "$@" 2>&1)
+	out=$(timeout -k 5 "${RUN_DEADLINE:-180}" "$@" 2>&1)
 	local rc=$?
 	if ((rc == 124 || rc == 137)); then
-		printf '  "%s" did not finish within 60 s (killed); its output:\n' "$*"
+		printf '  "%s" did not finish within %s s (killed); its output:\n' "$*" "${RUN_DEADLINE:-180}"
 		printf '%s\n' "$out" | sed 's/^/  | /' | tail -40
 		return 1
 	fi
