@@ -124,11 +124,15 @@ snapshot() { # snapshot FILE
 		[[ -z $(ip -6 addr show tentative) ]] && break
 		sleep 0.2
 	done
-	# the firewall's tables as loaded (listing one loads its module): a table that iptables
-	# loads between the two snapshots is not a difference
-	iptables -t filter -S >/dev/null 2>&1
-	iptables -t nat -S >/dev/null 2>&1
-	ip6tables -t filter -S >/dev/null 2>&1
+	# Debian 12's iptables is iptables-nft: a table exists only once something was set in it, and
+	# stays (empty) after its last rule goes. Setting a built-in chain's policy to the ACCEPT it
+	# already has makes the tables exist in both snapshots, so only rules and policies compare.
+	local c
+	for c in INPUT FORWARD OUTPUT; do
+		[[ $(iptables -S "$c" 2>/dev/null | head -1) == "-P $c ACCEPT" ]] && iptables -P "$c" ACCEPT
+		[[ $(ip6tables -S "$c" 2>/dev/null | head -1) == "-P $c ACCEPT" ]] && ip6tables -P "$c" ACCEPT
+	done
+	iptables -t nat -P POSTROUTING ACCEPT 2>/dev/null
 	{
 		echo '## links'
 		ip -d link show
