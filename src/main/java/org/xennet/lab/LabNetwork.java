@@ -45,7 +45,10 @@ public final class LabNetwork implements AutoCloseable {
     private void build() {
         String lan = addNamespace("lan");
         String dom0 = addNamespace("dom0");
-        ip("link", "add", "eth0", "netns", dom0, "type", "veth", "peer", "name", "lan0", "netns", lan);
+        // Each veth is made from inside a fresh namespace that holds neither of its names: a 6.1
+        // kernel (Debian 12's) checks a name in the namespace ip runs in, and the host may have
+        // its own eth0.
+        ipIn(lan, "link", "add", "lan0", "type", "veth", "peer", "name", "eth0", "netns", dom0);
         ipIn(lan, "addr", "add", GATEWAY + "/24", "dev", "lan0");
         ipIn(lan, "addr", "add", GATEWAY6 + "/64", "dev", "lan0", "nodad");
         ipIn(lan, "link", "set", "lan0", "up");
@@ -70,7 +73,7 @@ public final class LabNetwork implements AutoCloseable {
 
     /** A second NIC: dom0's eth1 (198.18.0.10/24) cabled to the LAN's lan1 (198.18.0.1/24). */
     public void addSecondNic() {
-        ip("link", "add", "eth1", "netns", dom0(), "type", "veth", "peer", "name", "lan1", "netns", lan());
+        ipIn(lan(), "link", "add", "lan1", "type", "veth", "peer", "name", "eth1", "netns", dom0());
         ipIn(lan(), "addr", "add", "198.18.0.1/24", "dev", "lan1");
         ipIn(lan(), "link", "set", "lan1", "up");
         ipIn(dom0(), "link", "set", "eth1", "address", "00:16:3e:00:00:11");
@@ -101,7 +104,7 @@ public final class LabNetwork implements AutoCloseable {
     /** A guest whose default route goes via {@code gateway}. */
     public String addGuest(String name, String vif, String address, String gateway) {
         String ns = addNamespace(name);
-        ip("link", "add", vif, "netns", dom0(), "type", "veth", "peer", "name", "eth0", "netns", ns);
+        ipIn(ns, "link", "add", "eth0", "type", "veth", "peer", "name", vif, "netns", dom0());
         ipIn(ns, "addr", "add", address, "dev", "eth0");
         ipIn(ns, "link", "set", "eth0", "up");
         ipIn(ns, "route", "add", "default", "via", gateway);
@@ -211,12 +214,6 @@ public final class LabNetwork implements AutoCloseable {
         ProcessRunner.Result r = run.run(cmd);
         check(r, String.join(" ", cmd));
         return r.stdout();
-    }
-
-    private void ip(String... args) {
-        List<String> cmd = new ArrayList<>(List.of("ip"));
-        cmd.addAll(Arrays.asList(args));
-        check(run.run(cmd), String.join(" ", cmd));
     }
 
     private static void check(ProcessRunner.Result r, String what) {
