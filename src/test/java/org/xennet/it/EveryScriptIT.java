@@ -72,6 +72,11 @@ class EveryScriptIT {
         lab.addGuest("guest7", "vif7.0", "192.0.2.70/24");
         lab.ipIn(lab.dom0(), "link", "add", "xenbr9", "type", "bridge"); // vif-bridge's bridge (not network-bridge's)
         xs.libxlVif(7, 0, "vif-bridge", Map.of("bridge", "xenbr9", "ip", "192.0.2.70"));
+        // the domain's own keys libxl writes when it creates the guest (vif-openvswitch reads them)
+        String uuid = "7e57f00d-0000-4000-8000-000000000007";
+        xs.write("/local/domain/7/vm", "/vm/" + uuid);
+        xs.write("/vm/" + uuid + "/name", "guest7");
+        xs.write("/vm/" + uuid + "/uuid", uuid);
         List<String> before = state();
         for (String name : Scripts.NAMES) {
             ScriptSpec spec = Scripts.spec(name).orElseThrow();
