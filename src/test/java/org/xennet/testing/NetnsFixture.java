@@ -29,7 +29,12 @@ public final class NetnsFixture implements AutoCloseable {
     }
 
     public static NetnsFixture create() {
-        String name = "xntest-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        return create("xntest");
+    }
+
+    /** A namespace named PREFIX-PID-N. */
+    public static NetnsFixture create(String prefix) {
+        String name = prefix + "-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         Result r = run(List.of("ip", "netns", "add", name));
         if (r.status != 0) {
             unavailable("cannot create a network namespace with 'ip netns add' (needs root): " + r.output.trim());
