@@ -15,6 +15,7 @@ import org.kohsuke.args4j.Option;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.IptablesFirewall;
+import org.xennet.firewall.Nftables;
 import org.xennet.lab.LabNetwork;
 import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
@@ -373,6 +374,7 @@ final class LabCommand {
         }
         ScriptContext c = ScriptContext.builder(env).network(() -> RtnetlinkNetwork.openIn(lab.dom0Path()))
                 .firewall(() -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"))
+                .nftables(() -> Nftables.in(lab.dom0Path()))
                 .xenstore(xenstore).output(p).hostRoot(state).lockDir(state.resolve("lock"))
                 .stateDir(state.resolve("run")).carrierWait(Duration.ofSeconds(5)).build();
         if (shownEnv == null) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.xennet.firewall.IptablesFirewall;
+import org.xennet.firewall.Nftables;
 import org.xennet.lock.HotplugLock;
 import org.xennet.log.Startup;
 import org.xennet.net.RtnetlinkNetwork;
@@ -54,6 +55,7 @@ public final class Main {
         ScriptContext ctx = ScriptContext.builder(env)
                 .network(RtnetlinkNetwork::open)
                 .firewall(() -> new IptablesFirewall(processes, lockDir, "iptables", deadline))
+                .nftables(Nftables::library)
                 .xenstore(() -> XenStoreClient.connect(env, XENSTORE_TIMEOUT, deadline.cap(XENSTORE_CONNECT)))
                 .processes(processes).lockDir(lockDir).stateDir(stateDir).deadline(deadline)
                 .faults(TestHalt.from(env))

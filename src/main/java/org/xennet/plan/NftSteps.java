@@ -2,10 +2,12 @@ package org.xennet.plan;
 
 import java.util.List;
 import java.util.function.Supplier;
+import org.xennet.error.XennetException;
 import org.xennet.firewall.Guard;
 import org.xennet.firewall.NftRules;
 import org.xennet.firewall.NftTable;
 import org.xennet.firewall.NftablesFirewall;
+import org.xennet.jna.NftContext;
 
 /**
  * nftables steps, made in one place like {@link NetSteps}: the {@code nft} command an operator
@@ -62,7 +64,18 @@ public final class NftSteps {
     /** network-bridge antispoof for a bridge, in one transaction; undone by removing it if it is there. */
     public Step antispoof(String bridge, List<String> trusted) {
         String t = NftRules.antispoof(bridge, trusted);
-        return Step.required(command(t), () -> firewall().apply(t))
+        return Step.required(command(t), () -> {
+            try {
+                firewall().apply(t);
+            } catch (NftContext.NftException e) {
+                if (e.getMessage().contains("Operation not supported")) {
+                    throw new XennetException("the kernel cannot tell a frame's bridge in nftables (meta ibrname: "
+                            + "module nft_meta_bridge, CONFIG_NFT_BRIDGE_META), which antispoof=yes needs with "
+                            + "firewall=nftables; load the module, or set firewall=iptables: " + e.getMessage(), e);
+                }
+                throw e;
+            }
+        })
                 .undoneBy(command(NftRules.removeAntispoof(bridge, true, true)), () -> removeAntispoofIfThere(bridge))
                 .undoPolicy(Step.Policy.WARN);
     }

@@ -4,14 +4,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
 import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
+import org.xennet.scripts.FirewallBackend;
 import org.xennet.scripts.ScriptContext;
 
 /**
@@ -59,10 +60,12 @@ public final class VifFirewall {
         return new Rule(FORWARD, spec);
     }
 
-    /** The switch: {@code vif_iptables} in xennet.conf, {@code XENNET_VIF_IPTABLES} in the environment; on by default. */
+    /**
+     * Whether vifs get rules at all: not with {@code firewall=none}, nor with {@code vif_iptables=no}
+     * in xennet.conf ({@code XENNET_VIF_IPTABLES=no} in the environment); see {@link FirewallBackend}.
+     */
     public static boolean enabled(ScriptContext ctx) {
-        ConfigFile conf = ctx.config().get();
-        return ConfigFile.yes(ctx.env().getOrDefault("XENNET_VIF_IPTABLES", conf.get("vif_iptables").orElse("yes")));
+        return FirewallBackend.forVifs(ctx) != FirewallBackend.NONE;
     }
 
     /**
@@ -121,16 +124,27 @@ public final class VifFirewall {
      * offline without XenStore (the {@code ip} key unknown): every ACCEPT rule in FORWARD that
      * names the device as the vif scripts do ({@code --physdev-in/--physdev-out DEV} bridged,
      * {@code -i/-o DEV} routed) removed, best effort, so a vif that goes away never leaves one behind.
+     * On the nftables backend the vif's sets go too (they need no key), and so do iptables rules
+     * left by an online before the backend was switched, when iptables can tell.
      */
     public static void removeAllFor(Plan plan, ScriptContext ctx, String dev) {
-        if (!enabled(ctx)) {
+        FirewallBackend backend = FirewallBackend.forVifs(ctx);
+        if (backend == FirewallBackend.NONE) {
             return;
+        }
+        if (backend == FirewallBackend.NFTABLES) {
+            VifGuard.offline(plan, ctx, Guard.Layer.BRIDGED, dev);
+            VifGuard.offline(plan, ctx, Guard.Layer.ROUTED, dev);
         }
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
         List<Rule> found;
         try {
             found = fs.firewall().list(FORWARD);
         } catch (XennetException e) {
+            if (backend == FirewallBackend.NFTABLES) {
+                LOG.debug(() -> "no iptables rules of " + dev + " looked for: " + e.getMessage());
+                return;
+            }
             plan.add(Step.bestEffort("iptables -S " + FORWARD + " (to remove the rules of " + dev + ")", () -> {
                 throw e;
             }));
