@@ -268,8 +268,10 @@ final class LabCommand {
                 check("the frontend's mtu node says " + store.read("/local/domain/1/device/vif/0/mtu").orElse("?"),
                         store.read("/local/domain/1/device/vif/0/mtu").isPresent());
                 show(lab, bridge);
-                out.println("  iptables -S FORWARD (the guest's antispoof rules):");
-                for (String l : lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().split("\n")) {
+                String guard = nftGuards(lab);
+                out.println(guard != null ? "  nft list table bridge xennet (the guest's guard):"
+                        : "  iptables -S FORWARD (the guest's antispoof rules):");
+                for (String l : (guard != null ? guard : lab.exec(dom0, "iptables", "-S", "FORWARD").stdout()).split("\n")) {
                     out.println("    " + l);
                 }
                 check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest,
@@ -277,8 +279,9 @@ final class LabCommand {
                 check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
                 troubleshoot(lab, guest, bridge, store);
                 check("vif-bridge offline exits 0", vifBridge(lab, store, env, "offline", "type_if=vif") == 0);
-                check("the guest's rules are gone",
-                        !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().contains("vif1.0"));
+                String left = nftGuards(lab);
+                check("the guest's rules are gone", !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout()
+                        .contains("vif1.0") && (left == null || !left.contains("vif1.0")));
             }
         }
         lab.ipIn(dom0, "link", "del", "vif1.0");
@@ -339,6 +342,15 @@ final class LabCommand {
 
     private int vifBridge(LabNetwork lab, XenStore store, Map<String, String> vars, String... args) {
         return vif(lab, "vif-bridge", store, vars, args);
+    }
+
+    /** dom0's {@code bridge xennet} table as nft lists it (the guards of the nftables backend); null when there is none. */
+    private static String nftGuards(LabNetwork lab) {
+        try {
+            return Nftables.in(lab.dom0Path()).run("list table bridge xennet\n").strip();
+        } catch (XennetException e) {
+            return null;
+        }
     }
 
     /** Runs a vif-* script in dom0, in-process, against the lab's XenStore, as libxl runs it. */
