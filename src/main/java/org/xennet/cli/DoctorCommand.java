@@ -7,6 +7,7 @@ import org.kohsuke.args4j.CmdLineException;
 import org.kohsuke.args4j.CmdLineParser;
 import org.kohsuke.args4j.Option;
 import org.xennet.doctor.Doctor;
+import org.xennet.doctor.GuardChecks;
 import org.xennet.doctor.Finding;
 import org.xennet.doctor.Repair;
 import org.xennet.doctor.Report;
@@ -87,7 +88,8 @@ final class DoctorCommand {
     }
 
     private Report examine(Network net, XenStore xs) {
-        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir()).examine();
+        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir()).guards(GuardChecks.Firewall.of(ctx))
+                .examine();
     }
 
     private int repair(Network net, XenStore xs, Report report) {

@@ -77,6 +77,14 @@ public final class Doctor {
         this.stateDir = stateDir;
     }
 
+    private GuardChecks.Firewall guards = GuardChecks.Firewall.NONE;
+
+    /** With the guards of {@code fw} checked too (see {@link GuardChecks}). */
+    public Doctor guards(GuardChecks.Firewall fw) {
+        this.guards = fw;
+        return this;
+    }
+
     /** A vif backend as libxl wrote it under {@code backend/vif/D/N}. */
     record XsVif(int domid, int devid, String path, String dev, String domain, String bridge, String script,
             Integer mtu, String hotplugStatus, String hotplugError, String ip) {
@@ -119,9 +127,10 @@ public final class Doctor {
         checkRouted();
         boolean guestsBridged = bridges.stream().flatMap(b -> b.ports().stream()).anyMatch(Report.Port::guest);
         boolean nfCall = on(Sysctls.BRIDGE_NF_CALL_IPTABLES);
-        checkBridgeNetfilter(nfCall, guestsBridged);
+        checkBridgeNetfilter(nfCall && !guards.nftables(), guestsBridged); // GuardChecks says it for nftables
         checkForward(nfCall, bridges);
         checkStateRecords();
+        findings.addAll(GuardChecks.check(net, xs, guards));
         findings.sort((a, b) -> a.severity().compareTo(b.severity()));
         return new Report(bridges, findings, skipped);
     }

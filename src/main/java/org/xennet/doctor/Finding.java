@@ -39,7 +39,11 @@ public record Finding(Severity severity, Check check, String subject, String mes
         ROUTED_PROXY_ARP("routed-proxy-arp", true),
         ROUTED_NO_ROUTE("routed-no-route", true),
         STATE_RECORD("state-record", false),
-        START_INTERRUPTED("start-interrupted", false);
+        START_INTERRUPTED("start-interrupted", false),
+        GUARD_MISSING("guard-missing", false),
+        GUARD_STALE("guard-stale", false),
+        GUARD_VANISHED("guard-vanished", false),
+        GUARD_UNREADABLE("guard-unreadable", false);
 
         private final String id;
         private final boolean needsXenStore;

@@ -2,6 +2,7 @@ package org.xennet.scripts.nat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Guard;
@@ -121,6 +122,16 @@ public final class VifNat extends VifScript {
     /** The guest's guard: its MAC, and the addresses routed to it (the DHCP server hands it the first). */
     private static Guard guard(String dev, Params p, NatGuest g) {
         return new Guard(dev, Guard.Layer.ROUTED, VifGuard.of(dev, Guard.Layer.ROUTED, p).mac(), g.hostRoutes());
+    }
+
+    /**
+     * The guard vif-nat gives guest D's vif N whose backend holds {@code keys} ({@code ip},
+     * {@code mac}, {@code frontend-id}, {@code handle}): what doctor compares the installed one with.
+     */
+    public static Guard guard(String dev, int domid, int devid, Map<String, String> keys) {
+        Params p = new Params("vif-nat", Map.of(), keys);
+        VifTarget t = new VifTarget("vif", dev, "backend/vif/" + domid + "/" + devid, domid, devid);
+        return guard(dev, p, NatGuest.resolve("vif-nat", t, p));
     }
 
     /** The route this script makes for a guest address: main table, to HOST/32, through the vif. */

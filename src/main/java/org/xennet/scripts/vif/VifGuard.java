@@ -35,16 +35,20 @@ public final class VifGuard {
 
     /** The guard the keys ask for: the MAC of {@code mac}, the addresses of {@code ip} (all of them: IPv4 and IPv6). */
     public static Guard of(String dev, Guard.Layer layer, Params p) {
-        MacAddress mac = p.get("mac").filter(m -> !m.isBlank()).map(m -> MacAddress.parse(m.trim())).orElse(null);
+        return of(dev, layer, p.get("mac").orElse(null), p.get("ip").orElse(null));
+    }
+
+    /** The same from the key values themselves (null when a key is not there); a bad value is refused. */
+    public static Guard of(String dev, Guard.Layer layer, String mac, String ip) {
+        MacAddress m = mac == null || mac.isBlank() ? null : MacAddress.parse(mac.trim());
         List<IpPrefix> addresses = null;
-        Optional<String> ip = p.get("ip");
-        if (ip.isPresent() && !ip.get().isBlank()) {
+        if (ip != null && !ip.isBlank()) {
             addresses = new ArrayList<>();
-            for (String a : ip.get().trim().split("[\\s,]+")) {
+            for (String a : ip.trim().split("[\\s,]+")) {
                 addresses.add(IpPrefix.parse(a));
             }
         }
-        return new Guard(dev, layer, mac, addresses);
+        return new Guard(dev, layer, m, addresses);
     }
 
     private static NftSteps steps(ScriptContext ctx) {
