@@ -12,7 +12,8 @@ import org.xennet.sys.ProcessRunner;
 import org.xennet.sys.ProcessTimeoutException;
 
 /**
- * {@link Firewall} through the iptables command (argument vectors, no shell), each change under
+ * {@link Firewall} through the iptables command, and ip6tables beside it for IPv6 rules (argument
+ * vectors, no shell), each change under
  * the {@code iptables} hotplug lock that Xen's vif scripts take too, and with {@code -w SECONDS}
  * so that iptables itself waits for the xtables lock a bounded time instead of failing (Xen bug
  * 72) or waiting forever. Every run has a deadline; once iptables has failed to answer in time,
@@ -44,7 +45,19 @@ public final class IptablesFirewall implements Firewall {
         this.deadline = deadline;
     }
 
+    /** ip6tables beside the iptables this was made with ({@code /sbin/iptables} gives {@code /sbin/ip6tables}). */
+    private String command(boolean ipv6) {
+        int i = command.lastIndexOf("iptables");
+        return ipv6 && i >= 0 ? command.substring(0, i) + "ip6tables" + command.substring(i + "iptables".length())
+                : command;
+    }
+
     private ProcessRunner.Result iptables(List<String> args) {
+        return iptables(false, args);
+    }
+
+    private ProcessRunner.Result iptables(boolean ipv6, List<String> args) {
+        String command = command(ipv6);
         if (unresponsive != null) {
             throw new XennetException(command + " " + String.join(" ", args) + ": not run, " + unresponsive);
         }
@@ -62,10 +75,15 @@ public final class IptablesFirewall implements Firewall {
     }
 
     private void change(String what, List<String> args) {
+        change(false, what, args);
+    }
+
+    private void change(boolean ipv6, String what, List<String> args) {
         try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", deadline.cap(LOCK_WAIT))) {
-            ProcessRunner.Result r = iptables(args);
+            ProcessRunner.Result r = iptables(ipv6, args);
             if (!r.ok()) {
-                throw new XennetException("iptables " + what + ": exit " + r.status() + ": " + r.stderr().trim());
+                throw new XennetException((ipv6 ? "ip6tables " : "iptables ") + what + ": exit " + r.status() + ": "
+                        + r.stderr().trim());
             }
         }
     }
@@ -87,15 +105,25 @@ public final class IptablesFirewall implements Firewall {
 
     @Override
     public List<Rule> list(String chain) {
-        ProcessRunner.Result r = iptables(List.of("-S", chain));
+        return list(false, chain);
+    }
+
+    @Override
+    public List<Rule> list6(String chain) {
+        return list(true, chain);
+    }
+
+    private List<Rule> list(boolean ipv6, String chain) {
+        ProcessRunner.Result r = iptables(ipv6, List.of("-S", chain));
+        String cmd = ipv6 ? "ip6tables" : "iptables";
         if (!r.ok()) {
-            throw new XennetException("iptables -S " + chain + ": exit " + r.status() + ": " + r.stderr().trim());
+            throw new XennetException(cmd + " -S " + chain + ": exit " + r.status() + ": " + r.stderr().trim());
         }
         List<Rule> rules = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
             String[] w = line.trim().split("\\s+");
             if (w.length > 2 && w[0].equals("-A") && w[1].equals(chain)) {
-                rules.add(new Rule(chain, List.of(w).subList(2, w.length)));
+                rules.add(new Rule(Rule.FILTER, chain, List.of(w).subList(2, w.length), ipv6));
             }
         }
         return rules;
@@ -115,14 +143,14 @@ public final class IptablesFirewall implements Firewall {
         List<String> args = table(rule);
         args.addAll(List.of("-C", rule.chain()));
         args.addAll(rule.spec());
-        ProcessRunner.Result r = iptables(args);
+        ProcessRunner.Result r = iptables(rule.ipv6(), args);
         if (r.status() == 0) {
             return true;
         }
         if (r.status() == 1) {
             return false;
         }
-        throw new XennetException("iptables " + String.join(" ", args) + ": exit " + r.status() + ": "
+        throw new XennetException(rule.command() + " " + String.join(" ", args) + ": exit " + r.status() + ": "
                 + r.stderr().trim());
     }
 
@@ -130,7 +158,7 @@ public final class IptablesFirewall implements Firewall {
         List<String> args = table(rule);
         args.addAll(List.of(op, rule.chain()));
         args.addAll(rule.spec());
-        change(String.join(" ", args), args);
+        change(rule.ipv6(), String.join(" ", args), args);
     }
 
     @Override

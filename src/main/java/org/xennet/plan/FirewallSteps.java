@@ -44,7 +44,7 @@ public final class FirewallSteps {
 
     private Step add(String op, Rule r, boolean top) {
         String w = words(r);
-        return Step.required("iptables " + op + " " + w, () -> {
+        return Step.required(r.command() + " " + op + " " + w, () -> {
             if (!firewall().exists(r)) {
                 if (top) {
                     firewall().insert(r);
@@ -52,7 +52,7 @@ public final class FirewallSteps {
                     firewall().append(r);
                 }
             }
-        }).undoneBy("iptables -D " + w, () -> {
+        }).undoneBy(r.command() + " -D " + w, () -> {
             if (firewall().exists(r)) {
                 firewall().delete(r);
             }
@@ -61,7 +61,7 @@ public final class FirewallSteps {
 
     /** {@code iptables -D CHAIN SPEC}: every copy (Xen's scripts inserted some twice); none there is success. */
     public Step delete(Rule r) {
-        return Step.required("iptables -D " + words(r), () -> {
+        return Step.required(r.command() + " -D " + words(r), () -> {
             while (firewall().exists(r)) {
                 firewall().delete(r);
             }

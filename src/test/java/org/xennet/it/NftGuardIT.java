@@ -122,8 +122,10 @@ class NftGuardIT {
     }
 
     private void bridgeWithTwoGuests() {
-        ok(xennet("network-bridge", Map.of(), "start", "bridge_nf_call_iptables=0"));
-        assertEquals("0", Labs.sysctl(lab, lab.dom0(), "net.bridge.bridge-nf-call-iptables"));
+        ok(xennet("network-bridge", Map.of(), "start", "bridge_nf_call_iptables=0")); // a second start does nothing
+        if (!lab.ipIn(lab.dom0(), "link", "show").contains("peth0")) {
+            fail("network-bridge did not start");
+        }
         for (int d : new int[] {5, 6}) {
             String g = lab.addGuest("g" + d, "vif" + d + ".0", "192.0.2.5" + d + "/24");
             lab.ipIn(g, "-6", "addr", "add", "2001:db8::5" + d + "/64", "dev", "eth0", "nodad");
@@ -201,6 +203,7 @@ class NftGuardIT {
     @Test
     void aBridgedGuestsForgeriesAreDroppedAndItsOwnTrafficPasses() throws Exception {
         bridgeWithTwoGuests();
+        assertEquals("0", Labs.sysctl(lab, lab.dom0(), "net.bridge.bridge-nf-call-iptables"));
         // without a guard, every frame arrives: the counts below can tell a drop
         for (int d : new int[] {5, 6}) {
             ok(vif("vif-bridge", "online", d, Map.of("XENNET_FIREWALL", "none")));
@@ -233,6 +236,34 @@ class NftGuardIT {
             ProcessRunner.Result r = lab.exec(g5, cmd.toArray(new String[0]));
             assertTrue(r.ok(), "fragmented ping with bridge-nf-call-iptables=0: " + r.stdout() + r.stderr());
         }
+    }
+
+    /**
+     * The iptables backend's IPv6 equivalents, through bridge-netfilter and ip6tables (whose
+     * policy stays ACCEPT: the rules' own DROP guards).
+     */
+    @Test
+    void theIptablesBackendGuardsIpv6WithIp6tables() throws Exception {
+        ok(xennet("network-bridge", Map.of(), "start", "bridge_nf_call_ip6tables=1"));
+        bridgeWithTwoGuests();
+        List<Frame> v6 = bridgedFrames().stream().filter(f -> f.kind().equals("udp6") || f.kind().equals("ra")).toList();
+        for (int d : new int[] {5, 6}) {
+            ok(vif("vif-bridge", "online", d, Map.of("XENNET_FIREWALL", "none")));
+        }
+        Map<Frame, Integer> open = send(g5, g6, "eth0", v6);
+        open.forEach((f, n) -> assertTrue(n > 0, "without the guard g6 sees " + f.what() + ": " + open));
+        for (int d : new int[] {5, 6}) {
+            ok(vif("vif-bridge", "online", d, Map.of("XENNET_FIREWALL", "iptables")));
+        }
+        String rules = lab.exec(lab.dom0(), "ip6tables", "-S", "FORWARD").stdout();
+        assertTrue(rules.contains("-s 2001:db8::55/128") && rules.contains("-j DROP"), rules);
+        Map<Frame, Integer> guarded = send(g5, g6, "eth0", v6);
+        guarded.forEach((f, n) -> assertEquals(f.legitimate(), n > 0, f.what() + " " + guarded));
+        assertTrue(lab.ping(g5, "2001:db8::56"), "g5 pings g6 over IPv6");
+        for (int d : new int[] {5, 6}) {
+            ok(vif("vif-bridge", "offline", d, Map.of("XENNET_FIREWALL", "iptables")));
+        }
+        assertFalse(lab.exec(lab.dom0(), "ip6tables", "-S", "FORWARD").stdout().contains("vif5.0"), "removed");
     }
 
     /** busybox's DHCP server in a guest answers no one once guarded; a DHCP client in a guest still gets its lease. */

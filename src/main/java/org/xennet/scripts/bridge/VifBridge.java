@@ -167,7 +167,7 @@ public final class VifBridge extends VifScript {
             return;
         }
         List<String> ips = p.get("ip").map(v -> List.of(v.trim().split("[\\s,]+"))).orElse(List.of());
-        List<Rule> rules = VifFirewall.rules(dev, ips);
+        List<Rule> rules = VifFirewall.rules(dev, ips, p.get("mac").orElse(null));
         if (online) {
             VifFirewall.insert(plan, ctx, rules);
         } else {

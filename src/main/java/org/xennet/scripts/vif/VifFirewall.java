@@ -9,6 +9,7 @@ import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
+import org.xennet.model.MacAddress;
 import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
@@ -31,32 +32,82 @@ public final class VifFirewall {
     }
 
     public static List<Rule> rules(String dev, List<String> addresses) {
+        return rules(dev, addresses, null);
+    }
+
+    /**
+     * Xen's rules for the IPv4 addresses of {@code ip}, and for its IPv6 ones their ip6tables
+     * equivalents ({@link #ipv6Rules}); {@code mac} (the guest's, or null) gives its link-local
+     * address.
+     */
+    public static List<Rule> rules(String dev, List<String> addresses, String mac) {
+        List<String> v4 = addresses.stream().filter(a -> !a.contains(":")).toList();
+        List<String> v6 = addresses.stream().filter(a -> a.contains(":")).toList();
         List<Rule> rules = new ArrayList<>();
         if (addresses.isEmpty()) {
             rules.add(in(dev));
-        } else {
-            for (String a : addresses) {
+        } else if (!v4.isEmpty()) {
+            for (String a : v4) {
                 Rule r = in(dev, "-s", a);
                 if (!rules.contains(r)) {
                     rules.add(r);
                 }
             }
+        }
+        if (!addresses.isEmpty()) {
             rules.add(in(dev, "-p", "udp", "--sport", "68", "--dport", "67"));
         }
         rules.add(outRule(dev));
+        if (!v6.isEmpty()) {
+            rules.addAll(ipv6Rules(dev, v6, mac));
+        }
         return rules;
     }
 
+    /**
+     * The IPv6 equivalents, for a guest whose {@code ip} lists IPv6 addresses, in the order they
+     * are inserted at the top of ip6tables' FORWARD (so the last is first): a DROP of everything
+     * else the vif sends, an ACCEPT per address, its link-local address (the EUI-64 of its MAC) and
+     * ICMPv6 from {@code ::} (duplicate address detection), and above all a DROP of router
+     * advertisements and DHCPv6 server replies. The DROP makes it a guard whatever ip6tables'
+     * policy is. There is no ACCEPT of traffic out to the guest, as Xen's IPv4 rules have: it would
+     * accept what another guest forged before that guest's own DROP is reached (each vif's rules go
+     * on top); traffic to the guest follows ip6tables' policy.
+     */
+    static List<Rule> ipv6Rules(String dev, List<String> addresses, String mac) {
+        List<Rule> rules = new ArrayList<>();
+        rules.add(judged(dev, "DROP").v6());
+        List<String> sources = new ArrayList<>(addresses);
+        if (mac != null && !mac.isBlank()) {
+            sources.add(new Guard(dev, Guard.Layer.BRIDGED, MacAddress.parse(mac.trim()), null).linkLocal().address()
+                    .toString());
+        }
+        for (String a : sources) {
+            Rule r = in(dev, "-s", a).v6();
+            if (!rules.contains(r)) {
+                rules.add(r);
+            }
+        }
+        rules.add(in(dev, "-s", "::", "-p", "ipv6-icmp").v6());
+        rules.add(judged(dev, "DROP", "-p", "udp", "--sport", "547", "--dport", "546").v6());
+        rules.add(judged(dev, "DROP", "-p", "ipv6-icmp", "--icmpv6-type", "router-advertisement").v6());
+        return rules;
+    }
     /** The rule every bridged vif gets, with or without addresses: bridged traffic out to the guest. */
     public static Rule outRule(String dev) {
         return Rule.of(FORWARD, "-m", "physdev", "--physdev-is-bridged", "--physdev-out", dev, "-j", "ACCEPT");
     }
 
     private static Rule in(String dev, String... match) {
+        return judged(dev, "ACCEPT", match);
+    }
+
+    /** Bridged traffic in from the vif that matches, sent to {@code target}. */
+    private static Rule judged(String dev, String target, String... match) {
         List<String> spec = new ArrayList<>(List.of("-m", "physdev", "--physdev-is-bridged", "--physdev-in", dev));
         spec.addAll(List.of(match));
         spec.add("-j");
-        spec.add("ACCEPT");
+        spec.add(target);
         return new Rule(FORWARD, spec);
     }
 
@@ -83,7 +134,7 @@ public final class VifFirewall {
             }
             String words = String.join(" ", r.spec());
             boolean[] added = {false};
-            plan.add(Step.warn("iptables -I " + r.chain() + " " + words, () -> {
+            plan.add(Step.warn(r.command() + " -I " + r.chain() + " " + words, () -> {
                 if (fw[0] == null) {
                     fw[0] = ctx.firewall().get();
                 }
@@ -91,7 +142,7 @@ public final class VifFirewall {
                     fw[0].insert(r);
                     added[0] = true;
                 }
-            }).undoneBy("iptables -D " + r.chain() + " " + words, () -> {
+            }).undoneBy(r.command() + " -D " + r.chain() + " " + words, () -> {
                 if (added[0]) {
                     fw[0].delete(r);
                 }
@@ -109,7 +160,7 @@ public final class VifFirewall {
             if (!present(ctx, fw, r).orElse(true)) {
                 continue;
             }
-            plan.add(Step.bestEffort("iptables -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
+            plan.add(Step.bestEffort(r.command() + " -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
                 if (fw[0] == null) {
                     fw[0] = ctx.firewall().get();
                 }
@@ -150,6 +201,14 @@ public final class VifFirewall {
             }));
             return;
         }
+        if (backend == FirewallBackend.IPTABLES) {
+            try {
+                found = new ArrayList<>(found);
+                found.addAll(fs.firewall().list6(FORWARD)); // the IPv6 equivalents of a guest with IPv6 in ip
+            } catch (XennetException e) {
+                LOG.debug(() -> "no ip6tables rules of " + dev + " looked for: " + e.getMessage());
+            }
+        }
         for (Rule r : found) {
             if (namesDevice(r, dev)) {
                 plan.add(fs.delete(r).withPolicy(Step.Policy.BEST_EFFORT));
@@ -159,7 +218,9 @@ public final class VifFirewall {
 
     static boolean namesDevice(Rule r, String dev) {
         List<String> w = r.spec();
-        if (w.size() < 2 || !w.get(w.size() - 1).equals("ACCEPT") || !w.get(w.size() - 2).equals("-j")) {
+        String target = w.isEmpty() ? "" : w.get(w.size() - 1);
+        if (w.size() < 2 || !(target.equals("ACCEPT") || r.ipv6() && target.equals("DROP"))
+                || !w.get(w.size() - 2).equals("-j")) {
             return false;
         }
         for (int i = 0; i + 1 < w.size(); i++) {
