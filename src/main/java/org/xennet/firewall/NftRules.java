@@ -1,13 +1,13 @@
 package org.xennet.firewall;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.xennet.model.IpPrefix;
+import org.xennet.model.MacAddress;
 
 /**
  * The nftables commands of xennet's guards, as text in nft's syntax: pure, so that the dry run,
@@ -70,9 +70,9 @@ public final class NftRules {
         boolean bridged = g.layer() == Guard.Layer.BRIDGED;
         List<String> r = new ArrayList<>();
         if (g.mac() != null) {
-            r.add("ether saddr != " + g.mac() + " drop");
+            r.add("ether saddr != " + mac(g.mac()) + " drop");
             if (bridged) {
-                r.add("arp saddr ether != " + g.mac() + " drop");
+                r.add("arp saddr ether != " + mac(g.mac()) + " drop");
             }
         }
         if (g.restricted() && bridged) {
@@ -108,17 +108,23 @@ public final class NftRules {
         return last.substring(last.indexOf(MARK) + MARK.length(), last.length() - 1);
     }
 
+    /**
+     * 48 bits of FNV-1a over the rules' text, as 12 hex digits: it tells one guard from another,
+     * it guards against nothing (whoever can change the table can change the comment too), so it
+     * need not be a cryptographic hash, whose providers would cost every hotplug call their start-up.
+     */
     static String fingerprint(List<String> rules) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(String.join("\n", rules).getBytes(StandardCharsets.UTF_8));
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 6; i++) {
-                b.append(String.format("%02x", d[i]));
-            }
-            return b.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("no SHA-256 in this JVM", e);
+        long h = 0xcbf29ce484222325L;
+        for (byte b : String.join("\n", rules).getBytes(StandardCharsets.UTF_8)) {
+            h ^= b & 0xff;
+            h *= 0x100000001b3L;
         }
+        return HexFormat.of().toHexDigits(h).substring(4);
+    }
+
+    /** A MAC as nft prints it (without String.format, whose start-up a hotplug call would pay). */
+    static String mac(MacAddress m) {
+        return HexFormat.ofDelimiter(":").formatHex(m.bytes());
     }
 
     private static String element(IpPrefix p) {

@@ -58,7 +58,7 @@ class NftDryRunGoldenTest extends DryRunGolden {
                 "add rule bridge xennet vif5.0 ip6 saddr :: icmpv6 type { nd-neighbor-solicit, nd-router-solicit, "
                         + "mld2-listener-report } accept",
                 "add rule bridge xennet vif5.0 ip6 saddr != { fe80::216:3eff:fe00:500, 2001:db8::55 } drop",
-                "add rule bridge xennet vif5.0 accept comment \"xennet 81b49d4e31db\"",
+                "add rule bridge xennet vif5.0 accept comment \"xennet 2a9116974743\"",
                 "add element bridge xennet vifs { \"vif5.0\" : jump vif5.0 }",
                 "EOF",
                 "xenstore-write " + BE + "/hotplug-status connected"),
