@@ -113,6 +113,29 @@ class NftDryRunGoldenTest extends DryRunGolden {
                 dryRun("vif-bridge", "offline", "type_if=vif"));
     }
 
+    /**
+     * Rules an online on the iptables backend left (before the switch) go with offline, when
+     * iptables holds rules at all (iptables-nft's table ip filter is there); otherwise no iptables
+     * runs (the test above).
+     */
+    @Test
+    void offlineAlsoTakesTheRulesOfAnOnlineBeforeTheSwitch() {
+        xs.put(BE + "/ip", "192.0.2.55");
+        env.put("XENNET_FIREWALL", "iptables");
+        run("vif-bridge", "online", "type_if=vif");
+        env.remove("XENNET_FIREWALL");
+        nft.run("add table ip filter\n");
+        String plan = dryRun("vif-bridge", "offline", "type_if=vif");
+        assertEquals(lines(
+                "ip link set dev vif5.0 down   # errors ignored",
+                "ip link set dev vif5.0 nomaster   # errors ignored",
+                "iptables -D FORWARD -m physdev --physdev-is-bridged --physdev-out vif5.0 -j ACCEPT   # errors ignored",
+                "iptables -D FORWARD -m physdev --physdev-is-bridged --physdev-in vif5.0 -p udp --sport 68 --dport 67 "
+                        + "-j ACCEPT   # errors ignored",
+                "iptables -D FORWARD -m physdev --physdev-is-bridged --physdev-in vif5.0 -s 192.0.2.55 -j ACCEPT"
+                        + "   # errors ignored"), plan);
+    }
+
     /** A renamed vif: its chain is named after the new name, escaped for nft. */
     @Test
     void aVifnameThatIsNoNftNameGetsAnEscapedChain() {

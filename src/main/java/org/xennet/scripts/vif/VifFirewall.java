@@ -186,6 +186,9 @@ public final class VifFirewall {
         if (backend == FirewallBackend.NFTABLES) {
             VifGuard.offline(plan, ctx, Guard.Layer.BRIDGED, dev);
             VifGuard.offline(plan, ctx, Guard.Layer.ROUTED, dev);
+            if (!VifGuard.iptablesHasRules(ctx)) {
+                return; // no iptables filter table at all: no process to ask
+            }
         }
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
         List<Rule> found;

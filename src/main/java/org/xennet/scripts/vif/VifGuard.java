@@ -90,6 +90,27 @@ public final class VifGuard {
         plan.add(ns.install(g));
     }
 
+    /**
+     * Whether iptables may hold rules at all, asked without running it: iptables-nft keeps them in
+     * nftables' table {@code ip filter}, iptables-legacy lists its tables in
+     * {@code /proc/net/ip_tables_names}. On a host with neither, an offline on the nftables backend
+     * has no rules of an earlier backend to look for.
+     */
+    public static boolean iptablesHasRules(ScriptContext ctx) {
+        try {
+            if (ctx.nftables().get().run("list tables\n").contains("table ip filter")) {
+                return true;
+            }
+        } catch (XennetException e) {
+            return true; // cannot tell: ask iptables
+        }
+        try {
+            return java.nio.file.Files.readString(ctx.host("proc/net/ip_tables_names")).contains("filter");
+        } catch (java.io.IOException e) {
+            return false; // no legacy x_tables loaded
+        }
+    }
+
     /** offline: the vif's set removed from the table of its layer, if it is there. */
     public static void offline(Plan plan, ScriptContext ctx, Guard.Layer layer, String dev) {
         NftSteps ns = steps(ctx);
