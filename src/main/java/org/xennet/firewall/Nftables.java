@@ -3,6 +3,7 @@ package org.xennet.firewall;
 import java.nio.file.Path;
 import org.xennet.jna.Netns;
 import org.xennet.jna.NftContext;
+import org.xennet.log.Startup;
 
 /**
  * nftables as libnftables offers it: a buffer of commands in nft's own syntax, run as one
@@ -21,6 +22,7 @@ public interface Nftables {
      */
     static Nftables library() {
         NftContext ctx = NftContext.open();
+        Startup.mark("libnftables loaded");
         return ctx::run;
     }
 

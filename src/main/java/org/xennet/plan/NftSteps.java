@@ -8,6 +8,7 @@ import org.xennet.firewall.NftRules;
 import org.xennet.firewall.NftTable;
 import org.xennet.firewall.NftablesFirewall;
 import org.xennet.jna.NftContext;
+import org.xennet.log.Startup;
 
 /**
  * nftables steps, made in one place like {@link NetSteps}: the {@code nft} command an operator
@@ -41,7 +42,10 @@ public final class NftSteps {
     public Step install(Guard g) {
         String family = g.layer().family();
         String t = NftRules.install(g);
-        return Step.required(command(t), () -> firewall().apply(t))
+        return Step.required(command(t), () -> {
+            firewall().apply(t);
+            Startup.mark("nftables guard applied");
+        })
                 .undoneBy(command(NftRules.remove(family, g.dev(), true, true)), () -> removeIfThere(family, g.dev()))
                 .undoPolicy(Step.Policy.WARN);
     }

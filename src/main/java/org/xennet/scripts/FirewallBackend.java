@@ -5,6 +5,7 @@ import org.xennet.config.ConfigFile;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.log.Log;
+import org.xennet.log.Startup;
 import org.xennet.text.Printable;
 
 /**
@@ -62,6 +63,7 @@ public enum FirewallBackend {
     private static FirewallBackend detect(ScriptContext ctx) {
         try {
             ctx.nftables().get().run("list tables\n");
+            Startup.mark("firewall probed: nftables");
             return NFTABLES;
         } catch (XennetException e) {
             if (e.getMessage().contains("Operation not permitted")) {

@@ -10,6 +10,7 @@ import org.xennet.firewall.NftRules;
 import org.xennet.firewall.NftTable;
 import org.xennet.firewall.NftablesFirewall;
 import org.xennet.log.Log;
+import org.xennet.log.Startup;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.MacAddress;
 import org.xennet.plan.NftSteps;
@@ -84,6 +85,7 @@ public final class VifGuard {
     public static void online(Plan plan, ScriptContext ctx, Guard g) {
         NftSteps ns = steps(ctx);
         Optional<NftTable> now = now(ns, g.layer().family());
+        Startup.mark("nftables table read");
         if (now.isPresent() && now.get().guard(g.dev()).filter(NftRules.fingerprint(g)::equals).isPresent()) {
             return;
         }
