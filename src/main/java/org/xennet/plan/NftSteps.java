@@ -43,7 +43,12 @@ public final class NftSteps {
         String family = g.layer().family();
         String t = NftRules.install(g);
         return Step.required(command(t), () -> {
-            firewall().apply(t);
+            long t0 = Startup.clock();
+            try {
+                firewall().apply(t);
+            } finally {
+                Startup.spent("firewall", t0);
+            }
             Startup.mark("nftables guard applied");
         })
                 .undoneBy(command(NftRules.remove(family, g.dev(), true, true)), () -> removeIfThere(family, g.dev()))
@@ -53,7 +58,14 @@ public final class NftSteps {
     /** A vif's set removed in one transaction: what {@code now} shows of it. */
     public Step remove(String family, String dev, NftTable now) {
         String shown = NftRules.remove(family, dev, now.vifs().containsKey(dev), now.hasChain(NftRules.chain(dev)));
-        return Step.required(command(shown), () -> removeIfThere(family, dev));
+        return Step.required(command(shown), () -> {
+            long t0 = Startup.clock();
+            try {
+                removeIfThere(family, dev);
+            } finally {
+                Startup.spent("firewall", t0);
+            }
+        });
     }
 
     private void removeIfThere(String family, String dev) {

@@ -136,6 +136,43 @@ class NftDryRunGoldenTest extends DryRunGolden {
                         + "   # errors ignored"), plan);
     }
 
+    /**
+     * A guard the kernel refuses fails the online (the guard is not optional once asked for):
+     * what the call did is undone, and libxl reads nft's reason in hotplug-error.
+     */
+    @Test
+    void aRefusedGuardUndoesTheOnlineAndTellsLibxlWhy() {
+        xs.put(BE + "/ip", "192.0.2.55");
+        nft.failOn("add rule bridge xennet vif5.0");
+        String linksBefore = net.links().list().toString();
+        assertEquals(1, call("vif-bridge", "online", "type_if=vif"));
+        assertEquals(linksBefore, net.links().list().toString(), "MAC, master and up undone");
+        assertEquals("error", xs.read(BE + "/hotplug-status").orElse(null));
+        String error = xs.read(BE + "/hotplug-error").orElse("");
+        assertTrue(error.startsWith("vif-bridge online vif5.0: ") && error.contains("Invalid argument")
+                && error.contains("add rule bridge xennet vif5.0"), error);
+        assertTrue(new org.xennet.firewall.NftablesFirewall(nft).tableOrEmpty("bridge").vifs().isEmpty(),
+                "nothing half installed: " + nft.listing());
+    }
+
+    /**
+     * firewall=nftables where nftables cannot be opened (on a host, libnftables missing: its error
+     * names the package): the online fails with that reason, where the default would have chosen
+     * iptables.
+     */
+    @Test
+    void anExplicitNftablesThatCannotBeOpenedFailsTheOnline() {
+        nft = null; // the context's nftables fails: "no nftables in this context"
+        env.put("XENNET_FIREWALL", "nftables");
+        assertEquals(1, call("vif-bridge", "online", "type_if=vif"));
+        assertTrue(xs.read(BE + "/hotplug-error").orElse("").contains("no nftables in this context"),
+                xs.read(BE + "/hotplug-error").toString());
+        env.remove("XENNET_FIREWALL");
+        xs.put(BE + "/hotplug-status", "");
+        assertEquals(0, call("vif-bridge", "online", "type_if=vif"), "the default falls back to iptables");
+        assertTrue(fw.rules().toString().contains("vif5.0"), fw.rules().toString());
+    }
+
     /** A renamed vif: its chain is named after the new name, escaped for nft. */
     @Test
     void aVifnameThatIsNoNftNameGetsAnEscapedChain() {

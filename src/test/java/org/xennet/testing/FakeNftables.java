@@ -25,6 +25,7 @@ public final class FakeNftables implements Nftables {
     private final List<String> transactions = new ArrayList<>();
     private boolean bridgeMeta = true;
     private RuntimeException failNext;
+    private String failOn;
 
     private static final class Table {
         final Map<String, String> maps = new LinkedHashMap<>(); // name -> declaration
@@ -53,6 +54,11 @@ public final class FakeNftables implements Nftables {
         failNext = e;
     }
 
+    /** Every later run whose commands contain {@code needle} fails with nft's message for an invalid command. */
+    public void failOn(String needle) {
+        failOn = needle;
+    }
+
     /** Every buffer that changed something, in order. */
     public List<String> transactions() {
         return List.copyOf(transactions);
@@ -64,6 +70,9 @@ public final class FakeNftables implements Nftables {
             RuntimeException e = failNext;
             failNext = null;
             throw e;
+        }
+        if (failOn != null && commands.contains(failOn)) {
+            throw error("Could not process rule: Invalid argument", failOn);
         }
         Map<String, Table> work = new LinkedHashMap<>();
         tables.forEach((k, v) -> work.put(k, v.copy()));

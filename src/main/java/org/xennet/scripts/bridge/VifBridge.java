@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
+import org.xennet.log.Startup;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
@@ -154,6 +155,15 @@ public final class VifBridge extends VifScript {
     }
 
     static void addFirewall(Plan plan, ScriptContext ctx, String dev, Params p, boolean online) {
+        long t0 = Startup.clock();
+        try {
+            planFirewall(plan, ctx, dev, p, online);
+        } finally {
+            Startup.spent("firewall", t0);
+        }
+    }
+
+    private static void planFirewall(Plan plan, ScriptContext ctx, String dev, Params p, boolean online) {
         FirewallBackend backend = FirewallBackend.forVifs(ctx);
         if (backend == FirewallBackend.NFTABLES) {
             if (online) {

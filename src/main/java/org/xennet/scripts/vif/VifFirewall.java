@@ -9,6 +9,7 @@ import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
+import org.xennet.log.Startup;
 import org.xennet.model.MacAddress;
 import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.Plan;
@@ -135,12 +136,17 @@ public final class VifFirewall {
             String words = String.join(" ", r.spec());
             boolean[] added = {false};
             plan.add(Step.warn(r.command() + " -I " + r.chain() + " " + words, () -> {
-                if (fw[0] == null) {
-                    fw[0] = ctx.firewall().get();
-                }
-                if (present.isPresent() || !fw[0].exists(r)) {
-                    fw[0].insert(r);
-                    added[0] = true;
+                long t0 = Startup.clock();
+                try {
+                    if (fw[0] == null) {
+                        fw[0] = ctx.firewall().get();
+                    }
+                    if (present.isPresent() || !fw[0].exists(r)) {
+                        fw[0].insert(r);
+                        added[0] = true;
+                    }
+                } finally {
+                    Startup.spent("firewall", t0);
                 }
             }).undoneBy(r.command() + " -D " + r.chain() + " " + words, () -> {
                 if (added[0]) {
@@ -161,11 +167,16 @@ public final class VifFirewall {
                 continue;
             }
             plan.add(Step.bestEffort(r.command() + " -D " + r.chain() + " " + String.join(" ", r.spec()), () -> {
-                if (fw[0] == null) {
-                    fw[0] = ctx.firewall().get();
-                }
-                while (fw[0].exists(r)) {
-                    fw[0].delete(r);
+                long t0 = Startup.clock();
+                try {
+                    if (fw[0] == null) {
+                        fw[0] = ctx.firewall().get();
+                    }
+                    while (fw[0].exists(r)) {
+                        fw[0].delete(r);
+                    }
+                } finally {
+                    Startup.spent("firewall", t0);
                 }
             }));
         }
