@@ -8,6 +8,7 @@ import org.kohsuke.args4j.CmdLineParser;
 import org.kohsuke.args4j.Option;
 import org.xennet.doctor.Doctor;
 import org.xennet.doctor.Finding;
+import org.xennet.doctor.GuardChecks;
 import org.xennet.doctor.Repair;
 import org.xennet.doctor.Report;
 import org.xennet.error.UsageException;
@@ -92,7 +93,8 @@ final class DoctorCommand {
     }
 
     private Report examine(Network net, XenStore xs) {
-        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir(), ctx.ovs()).examine();
+        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir(), ctx.ovs())
+                .guards(GuardChecks.Firewall.of(ctx)).examine();
     }
 
     private int repair(Network net, XenStore xs, Report report) {
