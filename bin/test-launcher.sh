@@ -498,6 +498,9 @@ for jdk in "${jdks[@]}"; do
 		chown 65534 -- "$arch.launch"
 		check "$J: record: a record owned by another user is not trusted" eval '[[ $(given_archive) == no ]]'
 		chown 0 -- "$arch.launch"
+		chown 65534 -- "$arch"
+		check "$J: record: an archive owned by another user is not used" eval '[[ $(given_archive) == no ]]'
+		chown 0 -- "$arch"
 	else
 		skipped "$J: record owned by another user (needs root)"
 	fi
