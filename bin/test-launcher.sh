@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # single-quoted $ (eval'd checks, literal test arguments) is meant
 # Self-test of the bin/xennet launcher. Needs a JDK (javac, jar) and, for the start-up cache
 # tests, a JDK 17..24 and/or a JDK >= 25 (found in /usr/lib/jvm, or given as

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Crafts and captures Ethernet frames for xennet's guard tests: AF_PACKET raw sockets, no modules.
 
   frames.py send IFACE KIND TOKEN [key=value...]
