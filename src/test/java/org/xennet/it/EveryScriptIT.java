@@ -20,6 +20,7 @@ import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.Scripts;
 import org.xennet.testing.JsonReader;
 import org.xennet.testing.Labs;
+import org.xennet.testing.OvsFixture;
 import org.xennet.testing.XenstoredFixture;
 
 /**
@@ -36,15 +37,22 @@ class EveryScriptIT {
 
     private LabNetwork lab;
     private XenstoredFixture xs;
+    private OvsFixture ovs;
 
     @BeforeEach
     void setUp() {
         lab = Labs.create();
         xs = XenstoredFixture.start();
+        // vif-openvswitch's plan reads ovsdb: a private Open vSwitch in the lab's dom0
+        ovs = OvsFixture.start(lab.dom0());
+        ovs.addBridge("ovsbr7");
     }
 
     @AfterEach
     void tearDown() {
+        if (ovs != null) {
+            ovs.close();
+        }
         if (xs != null) {
             xs.close();
         }
@@ -89,6 +97,10 @@ class EveryScriptIT {
             if (name.startsWith("vif-")) {
                 env.putAll(XenstoredFixture.hotplugEnv(name, 7, 0));
             }
+            if (name.equals("vif-openvswitch")) {
+                env.putAll(ovs.env());
+                xs.write("backend/vif/7/0/bridge", "ovsbr7.10"); // an OVS bridge, access port of VLAN 10
+            }
             // the wrapper's pairs, as /etc/xen/xennet-bridges.conf would list them
             String pairs = name.equals("network-wrapper") ? "bridges=eth0:xenbr0" : "antispoof=no";
             for (String command : spec.commands()) {
@@ -99,6 +111,9 @@ class EveryScriptIT {
                 } else {
                     assertEquals(0, plan.status(), what);
                 }
+            }
+            if (name.equals("vif-openvswitch")) {
+                xs.write("backend/vif/7/0/bridge", "xenbr9");
             }
             if (name.startsWith("network-")) {
                 Executable.Run status = run(name, Map.of(), "status", "--json", pairs);
