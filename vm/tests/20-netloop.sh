@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # network-bridge in the netloop topology (the default: bridge xenbr0, veth pair, eth0 moved to
 # peth0) on Debian's 6.1 kernel, with the real xl and netback, both ways libxl's vif calls can go:
 #  - with xennetd running (10-package started it as its unit says): a bridged guest (vif-bridge)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.bridge;
 
 import java.nio.ByteBuffer;
@@ -25,7 +26,8 @@ import org.xennet.text.Printable;
  * Everything network-bridge start found and decided, on disk before its first change and kept
  * under /var/run while the bridge is up: the topology and names, what the NIC carried (MAC, MTU,
  * up, every global address, every route of every table), the FORWARD policy and rules it adds,
- * the sysctls it changes with their old values, and how far it got ({@link Phase} and the step
+ * or, on the nftables backend, the ports its antispoof chain trusts ({@code nftTrusted}, empty
+ * without one), the sysctls it changes with their old values, and how far it got ({@link Phase} and the step
  * last begun). The start plan is a function of this record alone, so any later process can
  * rebuild it and take back exactly the steps that ran: stop after a finished start, and the
  * rollback after a start or stop that was killed. Plain {@code key=value} lines, read literally;
@@ -33,7 +35,7 @@ import org.xennet.text.Printable;
  */
 public record StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
         String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
-        List<Rule> rules, List<SysctlChange> sysctls) {
+        List<Rule> rules, List<SysctlChange> sysctls, List<String> nftTrusted) {
 
     /** Version 2 adds the phase, the step, stp/forward_delay and the sysctls' new values; version 1 is still read. */
     public static final int VERSION = 2;
@@ -41,6 +43,15 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
     public StateRecord {
         rules = List.copyOf(rules);
         sysctls = List.copyOf(sysctls);
+        nftTrusted = List.copyOf(nftTrusted);
+    }
+
+    /** A record without an nftables antispoof chain. */
+    public StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
+            String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
+            List<Rule> rules, List<SysctlChange> sysctls) {
+        this(phase, step, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic, oldForwardPolicy,
+                rules, sysctls, List.of());
     }
 
     /** How far the change got. */
@@ -59,7 +70,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
 
     public StateRecord withPhase(Phase p, int s) {
         return new StateRecord(p, s, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic,
-                oldForwardPolicy, rules, sysctls);
+                oldForwardPolicy, rules, sysctls, nftTrusted);
     }
 
     /** The interface that carries dom0's addresses while started: the ex-veth (netloop) or the bridge (final). */
@@ -109,6 +120,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         List<Route> routes = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         List<SysctlChange> sysctls = new ArrayList<>();
+        List<String> nftTrusted = new ArrayList<>();
         for (String line : lines) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -147,6 +159,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
                 case "nic.route": routes.add(parseRoute(v)); break;
                 case "fw.policy": policy = v; break;
                 case "fw.rule": rules.add(parseRule(v)); break;
+                case "fw.nft_antispoof": nftTrusted.addAll(List.of(v.split(" "))); break;
                 case "sysctl": sysctls.add(parseSysctl(v, version)); break;
                 default:
                     throw new IllegalArgumentException("unknown key " + k);
@@ -156,7 +169,8 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
             throw new IllegalArgumentException("version, topology, netdev, pdev or bridge missing");
         }
         return new StateRecord(phase, step, Topology.valueOf(topology.toUpperCase(Locale.ROOT)), netdev, pdev, bridge,
-                vdev, vif0, stp, forwardDelay, new NicState(index, mac, mtu, up, arp, multicast, v6, addrs, routes), policy, rules, sysctls);
+                vdev, vif0, stp, forwardDelay, new NicState(index, mac, mtu, up, arp, multicast, v6, addrs, routes), policy, rules, sysctls,
+                nftTrusted);
     }
 
     public String render() {
@@ -191,6 +205,9 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         for (Rule r : rules) {
             b.append("fw.rule=").append(r.table().equals(Rule.FILTER) ? "" : "table:" + r.table() + " ")
                     .append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
+        }
+        if (!nftTrusted.isEmpty()) {
+            b.append("fw.nft_antispoof=").append(String.join(" ", nftTrusted)).append('\n');
         }
         for (SysctlChange s : sysctls) {
             b.append("sysctl=").append(s.key()).append(' ').append(s.value()).append(' ').append(s.old()).append('\n');
