@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Run by the harness after the tests, whichever were selected: stops what 10-package started
 # (xennetd, as systemd stops it: SIGTERM to its main process, KillMode=process) and checks that
 # the daemon took its port file with it (calls then run the scripts themselves) and that the

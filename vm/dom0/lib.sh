@@ -291,7 +291,8 @@ guest_destroy() {
 	return $rc
 }
 # gone_without_trace DEV [MAC]: after xl destroy, nothing of the vif is left: no link, no bridge
-# port, no firewall rule (iptables and ip6tables), no route; with MAC, no dnsmasq host entry
+# port, no firewall rule (iptables, ip6tables, and nftables where nft is installed), no route;
+# with MAC, no dnsmasq host entry
 gone_without_trace() {
 	local dev=$1 mac=${2:-} bad=0 hosts=/var/run/xennet/nat-dhcp-hosts
 	if ip link show dev "$dev" >/dev/null 2>&1; then
@@ -304,6 +305,11 @@ gone_without_trace() {
 	fi
 	if { iptables-save; ip6tables-save; } 2>/dev/null | grep -E -- "(^| )$dev( |\+|$)"; then
 		echo "  firewall rules for $dev are left (above)"
+		bad=1
+	fi
+	# nftables: xennet's default backend where libnftables loads (firewall= in xennet.conf)
+	if command -v nft >/dev/null && nft list ruleset 2>/dev/null | grep -E -- "(^|[^A-Za-z0-9_.])$dev([^A-Za-z0-9_.]|$)"; then
+		echo "  nftables rules or set elements for $dev are left (above)"
 		bad=1
 	fi
 	if { ip route show table all; ip -6 route show table all; } | grep -E "dev $dev( |$)"; then
