@@ -26,6 +26,22 @@ result() { # result ok|FAIL|skip WHAT
 	printf '== %s: %s\n' "$1" "$2"
 }
 ok() { result ok "$1"; }
+# timing WHAT SECONDS: a measured duration in the results ("time TEST: WHAT: N s"); vm/run lists
+# them at the end. A number for the reader, never a check.
+timing() {
+	printf 'time %s: %s: %s s\n' "$TEST" "$1" "$2" >>"$RESULTS"
+	printf '== time: %s: %s s\n' "$1" "$2"
+}
+# stamp: dom0's uptime in centiseconds (a clock for durations that survives a slow date(1))
+stamp() {
+	local u
+	read -r u _ </proc/uptime
+	echo $((10#${u%.*} * 100 + 10#${u#*.}))
+}
+since() { # since STAMP: seconds (one decimal) from STAMP to now
+	local d=$(($(stamp) - $1))
+	printf '%d.%d' $((d / 100)) $((d % 100 / 10))
+}
 nok() { result FAIL "$1"; }
 skip() { result skip "$1"; }
 # check WHAT COMMAND...: ok when COMMAND succeeds
@@ -58,6 +74,24 @@ check_not() {
 	else
 		ok "$what"
 	fi
+}
+# eventually SECONDS COMMAND...: COMMAND succeeds within SECONDS (tried every 2 s; for what a
+# daemon does asynchronously after an event). The last attempt's output goes to the log.
+eventually() {
+	local secs=$1 t0 out
+	shift
+	t0=$(stamp)
+	while :; do
+		if out=$("$@" 2>&1); then
+			[[ -z $out ]] || printf '%s\n' "$out"
+			return 0
+		fi
+		(($(stamp) - t0 >= secs * 100)) && break
+		sleep 2
+	done
+	printf '%s\n' "$out"
+	echo "  (still so after $secs s)"
+	return 1
 }
 # run COMMAND...: logged, with a deadline
 run() {
@@ -113,6 +147,53 @@ wait_ping() { # wait_ping ADDRESS SECONDS
 	echo "  no answer from $1 within $2 s"
 	return 1
 }
+
+# ------------------------------------------------------------------------------ xennetd
+# dom0 has no systemd: vm/dom0/unit runs xennetd.service as the installed unit says (ExecStart,
+# Nice, Environment, Restart, KillMode). 10-package starts it after dpkg -i (where a host's
+# postinst would), the harness stops it at the end; a test that stops it starts it again.
+UNIT=/xnvm/dom0/unit
+XENNETD_PORT_FILE=/var/run/xennet/xennetd/port
+# xennetd_listening: its port file names a live process that root listens on 127.0.0.1 with (what
+# the launcher checks before it hands a call over)
+xennetd_listening() {
+	local port pid hex
+	{ read -r port pid <"$XENNETD_PORT_FILE"; } 2>/dev/null || return 1
+	[[ $port =~ ^[0-9]+$ && $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
+	printf -v hex '%04X' "$port"
+	grep -Eq "^ *[0-9]+: (0000000000000000FFFF00000100007F|0100007F):$hex [0-9A-F:]+ 0A " /proc/net/tcp6 /proc/net/tcp
+}
+# xennetd_start [SECONDS]: start the unit and wait until the daemon listens (the hand-over works)
+xennetd_start() {
+	local t0 i
+	t0=$(stamp)
+	run "$UNIT" start xennetd || return 1
+	for ((i = 0; i < ${1:-300} * 2; i++)); do
+		if xennetd_listening; then
+			echo "  xennetd listens after $(since "$t0") s"
+			XENNETD_READY_SECONDS=$(since "$t0")
+			return 0
+		fi
+		if ! "$UNIT" status xennetd >/dev/null && ((i > 20)); then
+			echo "  xennetd is not running; its log:"
+			tail -30 /var/log/xnvm-units/xennetd.log | sed 's/^/  | /'
+			return 1
+		fi
+		sleep 0.5
+	done
+	echo "  xennetd does not listen after ${1:-300} s; its log:"
+	tail -30 /var/log/xnvm-units/xennetd.log | sed 's/^/  | /'
+	return 1
+}
+# xennetd_stop: stop the unit; the daemon removes its port file, so calls run the scripts again
+xennetd_stop() {
+	run "$UNIT" stop xennetd || return 1
+	if [[ -e $XENNETD_PORT_FILE ]]; then
+		echo "  $XENNETD_PORT_FILE is still there after the stop"
+		return 1
+	fi
+}
+xennetd_running() { "$UNIT" status xennetd >/dev/null 2>&1 && xennetd_listening; }
 
 # ------------------------------------------------------------------------------ snapshots
 # Everything network-bridge/-route/-nat stop must give back: links with their details,
@@ -181,12 +262,67 @@ vif = [ '$vif' ]
 on_crash = "destroy"
 EOC
 	rm -f "/var/log/xen/console/guest-$name.log"
-	printf '+ %s xl create %s  (vif: %s)\n' "$*" "$name" "$vif"
+	local daemon='without xennetd' t0
+	xennetd_running && daemon='xennetd running'
+	printf '+ %s xl create %s  (vif: %s; %s)\n' "$*" "$name" "$vif" "$daemon"
+	t0=$(stamp)
 	env "$@" timeout -k 5 240 xl create "$WORK/$name.cfg" >"$WORK/$name.xl" 2>&1
 	local rc=$?
+	XL_SECONDS=$(since "$t0")
 	sed 's/^/  xl| /' "$WORK/$name.xl"
+	local how=ok
+	((rc == 0)) || how="failed, status $rc"
+	timing "xl create $name (${vif%%,mac=*}; $daemon; $how)" "$XL_SECONDS"
 	return $rc
 }
+# guest_destroy NAME: xl destroy, timed like xl create (the vif's offline call)
+guest_destroy() {
+	local daemon='without xennetd' t0 rc
+	xennetd_running && daemon='xennetd running'
+	t0=$(stamp)
+	run xl destroy "$1" >"$WORK/$1.destroy" 2>&1
+	rc=$?
+	sed 's/^/  xl| /' "$WORK/$1.destroy"
+	timing "xl destroy $1 ($daemon)" "$(since "$t0")"
+	if grep -q 'because of timeout' "$WORK/$1.destroy"; then
+		echo "  libxl killed a hotplug script by its timeout"
+		return 1
+	fi
+	return $rc
+}
+# gone_without_trace DEV [MAC]: after xl destroy, nothing of the vif is left: no link, no bridge
+# port, no firewall rule (iptables, ip6tables, and nftables where nft is installed), no route;
+# with MAC, no dnsmasq host entry
+gone_without_trace() {
+	local dev=$1 mac=${2:-} bad=0 hosts=/var/run/xennet/nat-dhcp-hosts
+	if ip link show dev "$dev" >/dev/null 2>&1; then
+		echo "  $dev still exists: $(ip -o link show dev "$dev")"
+		bad=1
+	fi
+	if bridge link show 2>/dev/null | grep -Eq "^[0-9]+: $dev[@:]"; then
+		echo "  $dev is still a bridge port"
+		bad=1
+	fi
+	if { iptables-save; ip6tables-save; } 2>/dev/null | grep -E -- "(^| )$dev( |\+|$)"; then
+		echo "  firewall rules for $dev are left (above)"
+		bad=1
+	fi
+	# nftables: xennet's default backend where libnftables loads (firewall= in xennet.conf)
+	if command -v nft >/dev/null && nft list ruleset 2>/dev/null | grep -E -- "(^|[^A-Za-z0-9_.])$dev([^A-Za-z0-9_.]|$)"; then
+		echo "  nftables rules or set elements for $dev are left (above)"
+		bad=1
+	fi
+	if { ip route show table all; ip -6 route show table all; } | grep -E "dev $dev( |$)"; then
+		echo "  routes through $dev are left (above)"
+		bad=1
+	fi
+	if [[ -n $mac && -f $hosts ]] && grep -i -- "$mac" "$hosts"; then
+		echo "  the dnsmasq host entry for $mac is left in $hosts (above)"
+		bad=1
+	fi
+	return $bad
+}
+
 guest_console() { cat "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
 # guest_wait NAME SECONDS: the guest has tried all its ping targets
 guest_wait() {

@@ -3,7 +3,9 @@
 # network-bridge in the final topology (bridge=eth0: the bridge takes the NIC's name, the NIC
 # becomes peth0) on Debian's 6.1 kernel, with network-nat: a bridged guest and a NATed guest
 # (vif-nat, its dnsmasq host entry); guest to guest (through the NAT), guest to dom0 and guest
-# to LAN pings; doctor clean; xl destroy; stop restores everything.
+# to LAN pings; doctor clean; xl destroy leaves no rule, bridge port, route or dnsmasq entry;
+# stop restores everything. The vif calls go to xennetd (10-package started it), which reads
+# xennet.conf (nat_dhcp, written below after it started) for every call as the scripts do.
 . /xnvm/dom0/lib.sh
 
 conf=/etc/xen/xennet.conf
@@ -32,10 +34,11 @@ check "network-nat start netdev=eth0 dhcp=no" run /etc/xen/scripts/network-nat s
 check "the MASQUERADE rule is there" has '^-A POSTROUTING -o eth0 -j MASQUERADE' iptables -t nat -S POSTROUTING
 printf 'nat_dhcp=dnsmasq\n' >"$conf"
 
+check "xennetd runs (the vif calls below are handed to it)" xennetd_running
 check "xl create: a bridged guest (vif-bridge on eth0)" guest_create g3 'bridge=eth0,mac=00:16:3e:00:00:13' \
-	"xnvm.ip=192.0.2.13/24 xnvm.gw=192.0.2.1 xnvm.ping=192.0.2.2,192.0.2.1 xnvm.tries=120"
+	"xnvm.ip=192.0.2.13/24 xnvm.gw=192.0.2.1 xnvm.ping=192.0.2.2,192.0.2.1 xnvm.tries=240"
 check "xl create: a NATed guest (vif-nat, ip=10.0.5.1)" guest_create g4 'script=vif-nat,ip=10.0.5.1,mac=00:16:3e:00:00:14' \
-	"xnvm.ip=10.0.5.1/16 xnvm.gw=10.0.5.128 xnvm.ping=10.0.5.128,192.0.2.2,192.0.2.1,192.0.2.13 xnvm.tries=120"
+	"xnvm.ip=10.0.5.1/16 xnvm.gw=10.0.5.128 xnvm.ping=10.0.5.128,192.0.2.2,192.0.2.1,192.0.2.13 xnvm.tries=240"
 d3=$(domid g3) d4=$(domid g4)
 check "g3's hotplug-status is connected" hotplug_connected g3
 check "g4's hotplug-status is connected" hotplug_connected g4
@@ -43,8 +46,8 @@ check "vif$d3.0 is a port of the bridge eth0" is_port "vif$d3.0" eth0
 check "vif$d4.0 holds the router address 10.0.5.128/32" has 'inet 10\.0\.5\.128/32' ip addr show dev "vif$d4.0"
 check "10.0.5.1 is routed to vif$d4.0" has "^10\.0\.5\.1 dev vif$d4\.0 " ip route show
 check "vif-nat wrote g4's dnsmasq host entry" has '00:16:3e:00:00:14.*10\.0\.5\.1' cat /var/run/xennet/nat-dhcp-hosts
-guest_wait g3 180
-guest_wait g4 180
+guest_wait g3 300
+guest_wait g4 300
 check "g3 (bridged) pings dom0" guest_pinged g3 192.0.2.2
 check "g3 (bridged) pings the LAN gateway" guest_pinged g3 192.0.2.1
 check "g4 (NAT) pings its router on dom0" guest_pinged g4 10.0.5.128
@@ -53,11 +56,13 @@ check "g4 (NAT) pings the LAN gateway (masqueraded: the LAN has no route to 10/8
 check "g4 (NAT) pings g3 (bridged)" guest_pinged g4 192.0.2.13
 check "xennet doctor is clean" run xennet doctor
 
-check "xl destroy g3" run xl destroy g3
-check "xl destroy g4" run xl destroy g4
+check "xl destroy g3" guest_destroy g3
+check "xl destroy g4" guest_destroy g4
 check "only Domain-0 is left" only_dom0
+check "nothing of vif$d3.0 is left (link, bridge port, firewall rule, route)" gone_without_trace "vif$d3.0"
+check "nothing of vif$d4.0 is left (link, firewall rule, route, dnsmasq host entry)" gone_without_trace "vif$d4.0" 00:16:3e:00:00:14
 check "vif-nat offline removed g4's route" has '^$' sh -c 'ip route show | grep "^10\.0\.5\.1 " || true'
-check "vif-nat offline removed g4's host entry" has '^$' sh -c 'grep 00:16:3e:00:00:14 /var/run/xennet/nat-dhcp-hosts || true'
+check "vif-nat offline removed g4's dnsmasq host entry" sh -c '! grep -si 00:16:3e:00:00:14 /var/run/xennet/nat-dhcp-hosts'
 rm -f "$conf"
 check "network-nat stop" run /etc/xen/scripts/network-nat stop netdev=eth0
 check "network-bridge stop bridge=eth0" run /etc/xen/scripts/network-bridge stop bridge=eth0

@@ -72,7 +72,8 @@ final class DaemonCommand {
         PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
         Deadline deadline = Deadline.in(Main.CALL_BUDGET);
         ProcessRunner processes = ProcessRunner.local(deadline);
-        ScriptContext c = ctx.toBuilder(env)
+        // xennet.conf as it is now: an edit counts from the next vif, as it does for the scripts
+        ScriptContext c = ctx.toBuilder(env).configFromFile()
                 .out(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).err(errStream)
                 .processes(processes).deadline(deadline)
                 .firewall(() -> new IptablesFirewall(processes, ctx.lockDir(), "iptables", deadline))

@@ -141,6 +141,15 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
             return this;
         }
 
+        /**
+         * xennet.conf read again (at its first use) for this context rather than kept from the one
+         * it was made from: a long-lived process's calls see the file as it is now, as a script's do.
+         */
+        public Builder configFromFile() {
+            config = once(() -> ConfigFile.forEnv(env));
+            return this;
+        }
+
         public Builder network(Supplier<Network> v) {
             network = v;
             return this;
