@@ -290,6 +290,23 @@ guest_destroy() {
 	fi
 	return $rc
 }
+# guarded DEV: the vif has its guard in the firewall backend xennet uses here (nftables, its
+# default where libnftables loads: a chain named after the vif in table bridge xennet; else
+# iptables' physdev rules naming it); the backend is printed to the log
+guarded() {
+	local dev=$1
+	if command -v nft >/dev/null && nft list chain bridge xennet "$dev" >/dev/null 2>&1; then
+		echo "  nftables: chain $dev in table bridge xennet:"
+		nft list chain bridge xennet "$dev" | sed 's/^/  | /'
+		return 0
+	fi
+	if iptables-save 2>/dev/null | grep -E -- "--physdev-(in|out) $dev( |$)"; then
+		echo "  iptables: the physdev rules above"
+		return 0
+	fi
+	echo "  no guard for $dev in nftables or iptables"
+	return 1
+}
 # gone_without_trace DEV [MAC]: after xl destroy, nothing of the vif is left: no link, no bridge
 # port, no firewall rule (iptables, ip6tables, and nftables where nft is installed), no route;
 # with MAC, no dnsmasq host entry

@@ -70,6 +70,9 @@ check "xennetd did g1's and g2's work (its log names both vifs online)" \
 check "xennet daemon status counts the two backends online" eventually 60 has '^xennetd is running .*: backends 2, online 2;' xennet daemon status
 check "vif$d1.0 is a port of xenbr0" is_port "vif$d1.0" xenbr0
 check "vif$d1.0 is up" has 'state UP|,UP' ip link show dev "vif$d1.0"
+check "vif$d1.0 has its guard (the default firewall backend: nftables where dom0 has it)" guarded "vif$d1.0"
+check "dom0 has nftables, so the guard is nftables' (xennet's default on a stock Debian 12)" \
+	nft list chain bridge xennet "vif$d1.0"
 check "g2's address is routed to vif$d2.0" has "^192\.0\.2\.12 dev vif$d2\.0 " ip route show
 check "vif$d2.0 holds dom0's address as a /32" has 'inet 192\.0\.2\.2/32' ip addr show dev "vif$d2.0"
 guest_wait g1 300

@@ -43,6 +43,7 @@ d3=$(domid g3) d4=$(domid g4)
 check "g3's hotplug-status is connected" hotplug_connected g3
 check "g4's hotplug-status is connected" hotplug_connected g4
 check "vif$d3.0 is a port of the bridge eth0" is_port "vif$d3.0" eth0
+check "vif$d3.0 has its guard (nftables, xennet's default where dom0 has it)" guarded "vif$d3.0"
 check "vif$d4.0 holds the router address 10.0.5.128/32" has 'inet 10\.0\.5\.128/32' ip addr show dev "vif$d4.0"
 check "10.0.5.1 is routed to vif$d4.0" has "^10\.0\.5\.1 dev vif$d4\.0 " ip route show
 check "vif-nat wrote g4's dnsmasq host entry" has '00:16:3e:00:00:14.*10\.0\.5\.1' cat /var/run/xennet/nat-dhcp-hosts
