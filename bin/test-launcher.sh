@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # single-quoted $ (eval'd checks, literal test arguments) is meant
 # Self-test of the bin/xennet launcher. Needs a JDK (javac, jar) and, for the start-up cache
 # tests, a JDK 17..24 and/or a JDK >= 25 (found in /usr/lib/jvm, or given as
@@ -141,6 +142,9 @@ public class Main {
     if (System.getenv("XENNET_TEST_PIDFILE") != null)
       java.nio.file.Files.writeString(java.nio.file.Path.of(System.getenv("XENNET_TEST_PIDFILE")),
           ProcessHandle.current().pid() + "\n" + System.getProperty("java.home") + "\n");
+    if (System.getenv("XENNET_TEST_JVMARGS") != null)
+      java.nio.file.Files.write(java.nio.file.Path.of(System.getenv("XENNET_TEST_JVMARGS")),
+          ProcessHandle.current().info().arguments().map(Arrays::asList).orElse(List.of("?")));
   }
 }
 EOF
@@ -278,10 +282,20 @@ else
 fi
 
 # ====================================================================== per JDK: cache
-# loaded_from_archive: run a call with class loading logged; true when Main came from the archive
+# loaded_from_archive [PROGRAM]: run a call (PROGRAM x, default bin/vif-bridge) with class
+# loading logged; true when Main came from the archive
 loaded_from_archive() {
-	JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$T/cl.log" "$here/vif-bridge" x >/dev/null 2>&1 </dev/null
+	rm -f -- "$T/cl.log"
+	JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$T/cl.log" "${1:-$here/vif-bridge}" x >/dev/null 2>&1 </dev/null
 	grep -q 'org\.xennet\.cli\.Main source: shared objects file' "$T/cl.log"
+}
+# given_archive [PROGRAM]: runs a call (PROGRAM x, default bin/vif-bridge) and prints whether its
+# JVM was handed an archive on its command line: yes, no, or nothing when it did not run
+given_archive() {
+	rm -f -- "$T/jvmargs"
+	XENNET_TEST_JVMARGS=$T/jvmargs "${1:-$here/vif-bridge}" x >/dev/null 2>&1 </dev/null
+	[[ -s $T/jvmargs ]] || return 1
+	if grep -q -e '^-XX:SharedArchiveFile=' -e '^-XX:AOTCache=' "$T/jvmargs"; then echo yes; else echo no; fi
 }
 archive_path() { "$launcher" cache --status 2>/dev/null | sed -n 's/^archive: //p'; }
 archive_ready_now() { "$launcher" cache --status >/dev/null 2>&1; }
@@ -411,6 +425,101 @@ for jdk in "${jdks[@]}"; do
 	check "$J: XENNET_NO_CACHE=1: call fine, nothing built" eval 'clean_call "$T/exp" && [[ ! -e $XENNET_CACHE_DIR ]]'
 	XENNET_NO_CACHE=1 run "$launcher" cache
 	check "$J: XENNET_NO_CACHE=1: xennet cache builds nothing" test ! -e "$XENNET_CACHE_DIR"
+
+	# launch records: what a call checks before it hands an archive to the JVM. A JDK of our
+	# own: its bin/java and release file are copies, the rest links to this JDK.
+	fj=$T/jdk-$n
+	mkdir -p -- "$fj/bin" && cp -p -- "$jdk/bin/java" "$fj/bin/" && cp -p -- "$jdk/release" "$fj/"
+	for e in "$jdk"/*; do
+		[[ ${e##*/} == @(bin|release) ]] || ln -s -- "$e" "$fj/"
+	done
+	ln -sfn -- "$fj/bin/java" "$T/java-$n"
+	export XENNET_JAVA=$T/java-$n XENNET_CACHE_DIR=$T/cache-rec-$n
+	run "$launcher" cache
+	arch=$(archive_path)
+	check "$J: record: xennet cache leaves a launch record beside the archive, a call uses both" \
+		eval '[[ $rc -eq 0 && -s $arch.launch ]] && loaded_from_archive'
+	ls -lA --time-style=full-iso "$XENNET_CACHE_DIR" >"$T/ls.before"
+	run "$here/vif-bridge" x
+	ls -lA --time-style=full-iso "$XENNET_CACHE_DIR" >"$T/ls.after"
+	check "$J: record: a call writes nothing in the cache directory" \
+		eval 'clean_call "$T/exp" && cmp -s "$T/ls.before" "$T/ls.after"'
+
+	# the JDK upgraded in place: its release file replaced (the record has the old one's mtime)
+	cp -- "$jdk/release" "$fj/release.new" && touch -d '2001-02-03 04:05:06' -- "$fj/release.new"
+	mv -f -- "$fj/release.new" "$fj/release"
+	run "$here/vif-bridge" x
+	check "$J: record: JDK upgraded in place (release file changed): call silent, archive not used" \
+		eval 'clean_call "$T/exp" && [[ $(given_archive) == no ]] && ! archive_ready_now'
+	run "$launcher" cache
+	check "$J: record: xennet cache after the JDK upgrade: the archive is used again" \
+		eval '[[ $rc -eq 0 ]] && archive_ready_now && loaded_from_archive'
+
+	# java at the same path switched to another JDK (the other one, else this one's own java)
+	ln -sfn -- "${jdks[2 - n]:-$jdk}/bin/java" "$T/java-$n"
+	run "$here/vif-bridge" x
+	check "$J: record: java switched to another JDK at the same path: call silent, archive not used" \
+		eval 'clean_call "$T/exp" && [[ $(given_archive) == no ]]'
+	ln -sfn -- "$fj/bin/java" "$T/java-$n"
+	check "$J: record: java switched back: the archive is used again" loaded_from_archive
+
+	# other flags: the archive of the old ones is not used; both live side by side
+	check "$J: record: flags changed through XENNET_JAVA_OPTS: archive not used" \
+		eval '[[ $(XENNET_JAVA_OPTS=-Dt.flag=1 given_archive) == no ]] && ! XENNET_JAVA_OPTS=-Dt.flag=1 archive_ready_now'
+	XENNET_JAVA_OPTS=-Dt.flag=1 run "$launcher" cache
+	check "$J: record: xennet cache for those flags: each set of flags uses its own archive" \
+		eval '[[ $rc -eq 0 ]] && XENNET_JAVA_OPTS=-Dt.flag=1 loaded_from_archive && loaded_from_archive &&
+			[[ $(XENNET_JAVA_OPTS=-Dt.flag=1 archive_path) != "$arch" ]]'
+
+	# the same jar (bytes and mtime) at another path is not the jar the archive was built for;
+	# built for it, then the jar rebuilt: the record still fits, the archive does not
+	mkdir -p -- "$T/jar2" && cp -p -- "$jar" "$T/jar2/xennet.jar"
+	check "$J: record: the jar at another path (XENNET_JAR): archive not used" \
+		eval '[[ $(XENNET_JAR=$T/jar2/xennet.jar given_archive) == no ]]'
+	XENNET_JAR=$T/jar2/xennet.jar run "$launcher" cache
+	check "$J: record: ... xennet cache for that jar: used" eval '[[ $rc -eq 0 ]] && XENNET_JAR=$T/jar2/xennet.jar loaded_from_archive'
+	sleep 0.01
+	touch -- "$T/jar2/xennet.jar"
+	XENNET_JAR=$T/jar2/xennet.jar run "$here/vif-bridge" x
+	check "$J: record: ... that jar rebuilt: call silent, archive not used" \
+		eval '[[ $rc -eq 0 && ! -s $T/err ]] && [[ $(XENNET_JAR=$T/jar2/xennet.jar given_archive) == no ]]'
+
+	# stale or damaged records are never trusted
+	cp -p -- "$arch.launch" "$T/record"
+	rm -f -- "$arch.launch"
+	run "$here/vif-bridge" x
+	check "$J: record: an archive without its record is not used; cache --status says stale" \
+		eval 'clean_call "$T/exp" && [[ $(given_archive) == no ]] && "$launcher" cache --status | grep -q "^state: stale"'
+	head -c 40 -- "$T/record" >"$arch.launch" && touch -r "$T/record" -- "$arch.launch"
+	run "$here/vif-bridge" x
+	check "$J: record: a truncated record is ignored, the call is silent" \
+		eval 'clean_call "$T/exp" && [[ $(given_archive) == no ]]'
+	cp -p -- "$T/record" "$arch.launch"
+	if ((EUID == 0)); then
+		chown 65534 -- "$arch.launch"
+		check "$J: record: a record owned by another user is not trusted" eval '[[ $(given_archive) == no ]]'
+		chown 0 -- "$arch.launch"
+		chown 65534 -- "$arch"
+		check "$J: record: an archive owned by another user is not used" eval '[[ $(given_archive) == no ]]'
+		chown 0 -- "$arch"
+	else
+		skipped "$J: record owned by another user (needs root)"
+	fi
+	check "$J: record: the record put back: the archive is used again" loaded_from_archive
+
+	# the record is per launcher: another launcher, with its own jar, finds that jar
+	mkdir -p -- "$T/home2/bin" "$T/home2/target" && cp -- "$launcher" "$here/xennet-cache" "$T/home2/bin/"
+	ln -sfn xennet "$T/home2/bin/vif-bridge" && cp -p -- "$jar" "$T/home2/target/xennet.jar"
+	(unset XENNET_JAR && run "$T/home2/bin/xennet" cache && ((rc == 0)) && loaded_from_archive "$T/home2/bin/vif-bridge")
+	check "$J: record: built by a launcher without XENNET_JAR, used by its calls" test $? -eq 0
+	(unset XENNET_JAR && [[ $(given_archive "$T/home/bin/vif-bridge") == no ]] && run "$T/home/bin/vif-bridge" x &&
+		grep -qxF "class.path=$T/home/target/xennet.jar" "$T/out")
+	check "$J: record: ... not by another launcher's, which finds its own jar" test $? -eq 0
+	# with a fitting record a call forks nothing: no readlink, so no PATH needed
+	rm -f -- "$T/cl.log"
+	(unset XENNET_JAR && PATH=/nonexistent JAVA_TOOL_OPTIONS="-Xlog:class+load:file=$T/cl.log" run "$T/home2/bin/vif-bridge" x)
+	check "$J: record: with a fitting record a call runs no other program (PATH empty)" \
+		grep -q 'org\.xennet\.cli\.Main source: shared objects file' "$T/cl.log"
 done
 ((${#jdks[@]} == 2)) || skipped "cache tests need both a JDK 17..24 and a JDK 25+ (found: ${jdks[*]})"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CPU feature detection for the native image (x86-64), written for xennet from the CPUID and
  * XGETBV descriptions in the Intel and AMD manuals. The image calls checkCPUFeaturesOrExit at

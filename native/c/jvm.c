@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The stand-in libjvm.so of xennet's registry-only native build (see native/README.md).
  *

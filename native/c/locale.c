@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The process locale as the JVM reports it (user.language, user.country, ...), for the native
  * image: the POSIX locale of LC_MESSAGES (display) and LC_CTYPE (format) after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Small C functions the native image calls by name (xennet's own stand-ins for the image
  * builder's helper library; see native/README.md): fixed-argument wrappers of variadic libc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * For the image builder's progress report (com.oracle.svm.hosted.ProgressReporterCHelper), which
  * the builder of GraalVM 25.0 refuses to run without: the terminal's width and the builder's peak

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Java signal handlers (jdk.internal.misc.Signal, shutdown on SIGTERM/SIGINT) in the native
  * image: a C handler counts each signal and posts a semaphore; the image's dispatcher thread waits

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Sourced by the dom0 test scripts (vm/tests/*.sh). Checks that report to the harness, the LAN
 # scene on dom0's NIC, snapshots for "exact restore", and test guests.

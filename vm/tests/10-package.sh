@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # xennet's .deb installed the way an admin does it: dpkg -i on a dom0 with Debian's Xen tools.
 # Every later script needs this one (vm/run always runs it).
 . /xnvm/dom0/lib.sh

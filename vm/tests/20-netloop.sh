@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # network-bridge in the netloop topology (the default: bridge xenbr0, veth pair, eth0 moved to
 # peth0) on Debian's 6.1 kernel, with the real xl and netback: a bridged guest (vif-bridge) and
 # a routed guest (vif-route, with xl and the hotplug call on /dev/xen/xenbus instead of

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # network-bridge in the final topology (bridge=eth0: the bridge takes the NIC's name, the NIC
 # becomes peth0) on Debian's 6.1 kernel, with network-nat: a bridged guest and a NATed guest
 # (vif-nat, its dnsmasq host entry); guest to guest (through the NAT), guest to dom0 and guest

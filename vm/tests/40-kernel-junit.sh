@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The kernel-sensitive JUnit tests again, inside dom0 on Debian's stock 6.1 kernel (the kernel
 # Xen hosts run; it refuses to rename an interface that is up, for one): the network contract
 # against the real kernel (KernelNetworkContractTest) and network-bridge start/stop in both

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The image builder compiles the CPU feature query of every architecture, even those it does not
  * target, so this record (AArch64LibCHelper.CPUFeatures: one byte per feature) must exist. xennet's

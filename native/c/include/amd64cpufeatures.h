@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The CPU feature record the image builder's AMD64LibCHelper.CPUFeatures describes: one byte per
  * feature of JVMCI's AMD64.CPUFeature, in that order; the builder finds each field's offset by

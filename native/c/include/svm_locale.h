@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The locale record the image builder's LocaleCHelper describes (svm_locale_props_t with the
  * fields it names) and the two functions it calls. xennet's own stand-in; see native/README.md.

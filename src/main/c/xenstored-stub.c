@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xenstored-stub.c -- lets Debian's stock xenstored (xen-utils-4.17) run on a
  * machine without a Xen hypervisor, for tests.  LD_PRELOAD it into xenstored:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.cli;
 
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,8 @@ import org.xennet.daemon.Daemon;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.IptablesFirewall;
+import org.xennet.firewall.Nftables;
+import org.xennet.firewall.NftablesFirewall;
 import org.xennet.log.Log;
 import org.xennet.log.LogConfig;
 import org.xennet.net.LinkEvents;
@@ -34,6 +37,7 @@ import org.xennet.xenstore.XenStoreClient;
  */
 final class DaemonCommand {
     private final ScriptContext ctx;
+    private Nftables nft;
 
     DaemonCommand(ScriptContext ctx) {
         this.ctx = ctx;
@@ -55,6 +59,7 @@ final class DaemonCommand {
                 RtnetlinkNetwork::open,
                 () -> new IptablesFirewall(ProcessRunner.local(Deadline.in(Main.CALL_BUDGET)), ctx.lockDir(), "iptables",
                         Deadline.in(Main.CALL_BUDGET)),
+                () -> new NftablesFirewall(nftables()),
                 () -> LinkEvents.open(Duration.ofSeconds(1)), this::call);
         ctx.out().println("xennetd: running (state in " + dir + ")");
         ctx.out().flush();
@@ -75,9 +80,26 @@ final class DaemonCommand {
                         Duration.ofSeconds(30))) : () -> {
                             throw new XennetException("the backend is gone from XenStore");
                         })
-                .faults(null).build();
+                .nftables(this::nftables).faults(null).build();
         int rc = new Cli(c).runScript(script, args);
         return new CallRunner.Result(rc, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The daemon's one libnftables context, shared by every call it runs and used by one thread at a
+     * time: a context is not safe to use from two threads at once, and a transaction takes a few
+     * milliseconds. A library that cannot be loaded is tried again at the next call.
+     */
+    private synchronized Nftables nftables() {
+        if (nft == null) {
+            Nftables lib = Nftables.library();
+            nft = commands -> {
+                synchronized (lib) {
+                    return lib.run(commands);
+                }
+            };
+        }
+        return nft;
     }
 
     private int status(Path dir) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.cli;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import org.kohsuke.args4j.CmdLineParser;
 import org.kohsuke.args4j.Option;
 import org.xennet.doctor.Doctor;
 import org.xennet.doctor.Finding;
+import org.xennet.doctor.GuardChecks;
 import org.xennet.doctor.Repair;
 import org.xennet.doctor.Report;
 import org.xennet.error.UsageException;
@@ -92,7 +94,8 @@ final class DoctorCommand {
     }
 
     private Report examine(Network net, XenStore xs) {
-        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir(), ctx.ovs()).examine();
+        return new Doctor(net, ctx.firewall(), xs, xsSkipped, ctx.stateDir(), ctx.ovs())
+                .guards(GuardChecks.Firewall.of(ctx)).examine();
     }
 
     private int repair(Network net, XenStore xs, Report report) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.cli;
 
 import java.io.ByteArrayOutputStream;
@@ -15,6 +16,7 @@ import org.kohsuke.args4j.Option;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.IptablesFirewall;
+import org.xennet.firewall.Nftables;
 import org.xennet.lab.LabNetwork;
 import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
@@ -271,8 +273,10 @@ final class LabCommand {
                 check("the frontend's mtu node says " + store.read("/local/domain/1/device/vif/0/mtu").orElse("?"),
                         store.read("/local/domain/1/device/vif/0/mtu").isPresent());
                 show(lab, bridge);
-                out.println("  iptables -S FORWARD (the guest's antispoof rules):");
-                for (String l : lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().split("\n")) {
+                String guard = nftGuards(lab);
+                out.println(guard != null ? "  nft list table bridge xennet (the guest's guard):"
+                        : "  iptables -S FORWARD (the guest's antispoof rules):");
+                for (String l : (guard != null ? guard : lab.exec(dom0, "iptables", "-S", "FORWARD").stdout()).split("\n")) {
                     out.println("    " + l);
                 }
                 check("the guest (192.0.2.50) pings the LAN gateway through " + bridge, lab.ping(guest,
@@ -280,8 +284,9 @@ final class LabCommand {
                 check("the guest pings dom0 (192.0.2.10)", lab.ping(guest, "192.0.2.10"));
                 troubleshoot(lab, guest, bridge, store);
                 check("vif-bridge offline exits 0", vifBridge(lab, store, env, "offline", "type_if=vif") == 0);
-                check("the guest's rules are gone",
-                        !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout().contains("vif1.0"));
+                String left = nftGuards(lab);
+                check("the guest's rules are gone", !lab.exec(dom0, "iptables", "-S", "FORWARD").stdout()
+                        .contains("vif1.0") && (left == null || !left.contains("vif1.0")));
             }
         }
         lab.ipIn(dom0, "link", "del", "vif1.0");
@@ -344,6 +349,15 @@ final class LabCommand {
         return vif(lab, "vif-bridge", store, vars, args);
     }
 
+    /** dom0's {@code bridge xennet} table as nft lists it (the guards of the nftables backend); null when there is none. */
+    private static String nftGuards(LabNetwork lab) {
+        try {
+            return Nftables.in(lab.dom0Path()).run("list table bridge xennet\n").strip();
+        } catch (XennetException e) {
+            return null;
+        }
+    }
+
     /** Runs a vif-* script in dom0, in-process, against the lab's XenStore, as libxl runs it. */
     private int vif(LabNetwork lab, String name, XenStore store, Map<String, String> vars, String... args) {
         return runInDom0(lab, name, vars, () -> new Unclosed(store), "vif=" + vars.get("vif") + " XENBUS_PATH="
@@ -377,6 +391,7 @@ final class LabCommand {
         }
         ScriptContext c = ScriptContext.builder(env).network(() -> RtnetlinkNetwork.openIn(lab.dom0Path()))
                 .firewall(() -> new IptablesFirewall(lab.runnerIn(lab.dom0()), state.resolve("lock"), "iptables"))
+                .nftables(() -> Nftables.in(lab.dom0Path()))
                 .xenstore(xenstore).output(p).hostRoot(state).lockDir(state.resolve("lock"))
                 .stateDir(state.resolve("run")).carrierWait(Duration.ofSeconds(5)).build();
         if (shownEnv == null) {

@@ -1,9 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.xennet.firewall.IptablesFirewall;
+import org.xennet.firewall.Nftables;
 import org.xennet.lock.HotplugLock;
 import org.xennet.log.Startup;
 import org.xennet.net.RtnetlinkNetwork;
@@ -63,6 +66,7 @@ public final class Main {
         ScriptContext ctx = ScriptContext.builder(env)
                 .network(RtnetlinkNetwork::open)
                 .firewall(() -> new IptablesFirewall(processes, lockDir, "iptables", deadline))
+                .nftables(once(Nftables::library))
                 .xenstore(() -> XenStoreClient.connect(env, XENSTORE_TIMEOUT, deadline.cap(XENSTORE_CONNECT)))
                 .processes(processes).lockDir(lockDir).stateDir(stateDir).deadline(deadline)
                 .faults(TestHalt.from(env))
@@ -74,6 +78,17 @@ public final class Main {
         Startup.report(System.err);
         System.out.flush();
         System.exit(rc);
+    }
+
+    /** One libnftables context for the whole call, opened when first asked for. */
+    static Supplier<Nftables> once(Supplier<Nftables> open) {
+        Nftables[] kept = {null};
+        return () -> {
+            if (kept[0] == null) {
+                kept[0] = open.get();
+            }
+            return kept[0];
+        };
     }
 
     static Duration budget(Map<String, String> env) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.cli;
 
 import java.io.IOException;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.io.FileUtils;
 import org.xennet.error.XennetException;
+import org.xennet.firewall.Nftables;
 import org.xennet.jna.Netns;
+import org.xennet.jna.NftContext;
 import org.xennet.net.Network;
 import org.xennet.net.RtnetlinkNetwork;
 import org.xennet.scripts.Params;
@@ -82,14 +85,23 @@ final class Training {
             net.links().setUp("lan0", true);
             net.addresses().add("eth0", org.xennet.model.IpPrefix.parse("192.0.2.10/24"));
             net.links().setUp("eth0", true);
+            // the default backend, nftables (through libnftables, in this thread's namespace) when it loads
             Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", dir.resolve("none").toString(),
-                    "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_VIF_IPTABLES", "no",
+                    "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no",
                     "vif", "vif1.0", "XENBUS_PATH", "backend/vif/1/0"));
+            if (!NftContext.available()) {
+                env.put("XENNET_VIF_IPTABLES", "no"); // no iptables run in training
+            }
             MemoryXenStore xs = new MemoryXenStore();
             xs.write("backend/vif/1/0/bridge", "xenbr0");
+            xs.write("backend/vif/1/0/mac", "00:16:3e:00:01:00");
+            xs.write("backend/vif/1/0/ip", "192.0.2.50");
             xs.write("backend/vif/1/0/hotplug-status", "");
             PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
             ScriptContext c = ScriptContext.builder(env).network(RtnetlinkNetwork::open).xenstore(() -> xs)
+                    .nftables(Nftables::library).firewall(() -> {
+                        throw new XennetException("no iptables in training");
+                    })
                     .output(quiet).hostRoot(dir).lockDir(dir.resolve("lock")).stateDir(dir.resolve("state"))
                     .carrierWait(Duration.ofSeconds(1)).build();
             Cli cli = new Cli(c);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.daemon;
 
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
+import org.xennet.firewall.NftablesFirewall;
 import org.xennet.lock.HotplugLock;
 import org.xennet.log.Log;
 import org.xennet.net.LinkEvents;
@@ -28,11 +30,11 @@ public final class Daemon {
     private final Xennetd engine;
 
     public Daemon(Path dir, Path lockDir, Map<String, String> env, Supplier<XenStoreClient> xenstore,
-            Supplier<Network> network, Supplier<Firewall> firewall, Supplier<LinkEvents> linkEvents,
-            CallRunner runner) {
+            Supplier<Network> network, Supplier<Firewall> firewall, Supplier<NftablesFirewall> nftables,
+            Supplier<LinkEvents> linkEvents, CallRunner runner) {
         this.dir = dir;
         this.lockDir = lockDir;
-        this.engine = new Xennetd(env, xenstore, network, firewall, linkEvents, runner);
+        this.engine = new Xennetd(env, xenstore, network, firewall, nftables, linkEvents, runner);
     }
 
     /** The daemon's directory under xennet's state directory. */

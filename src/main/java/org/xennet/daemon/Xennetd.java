@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.daemon;
 
 import java.time.Duration;
@@ -16,6 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Guard;
+import org.xennet.firewall.NftRules;
+import org.xennet.firewall.NftTable;
+import org.xennet.firewall.NftablesFirewall;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
 import org.xennet.model.Link;
@@ -66,6 +71,7 @@ public final class Xennetd {
     private final Supplier<XenStoreClient> xenstore;
     private final Supplier<Network> network;
     private final Supplier<Firewall> firewall;
+    private final Supplier<NftablesFirewall> nftables;
     private final Supplier<LinkEvents> linkEvents;
     private final CallRunner runner;
 
@@ -90,11 +96,13 @@ public final class Xennetd {
     }
 
     public Xennetd(Map<String, String> env, Supplier<XenStoreClient> xenstore, Supplier<Network> network,
-            Supplier<Firewall> firewall, Supplier<LinkEvents> linkEvents, CallRunner runner) {
+            Supplier<Firewall> firewall, Supplier<NftablesFirewall> nftables, Supplier<LinkEvents> linkEvents,
+            CallRunner runner) {
         this.env = Map.copyOf(env);
         this.xenstore = xenstore;
         this.network = network;
         this.firewall = firewall;
+        this.nftables = nftables;
         this.linkEvents = linkEvents;
         this.runner = runner;
     }
@@ -379,17 +387,11 @@ public final class Xennetd {
         removeOrphanRules(all);
     }
 
-    /** FORWARD rules of vif interfaces that no longer exist and belong to no backend: what a kill left behind. */
+    /**
+     * The guards of vif interfaces that no longer exist and belong to no backend, what a kill left
+     * behind: iptables FORWARD rules, and the sets in xennet's nftables tables.
+     */
     private void removeOrphanRules(List<Backend> backends) {
-        Firewall fw;
-        List<Rule> rules;
-        try {
-            fw = firewall.get();
-            rules = fw.list(VifFirewall.FORWARD);
-        } catch (XennetException e) {
-            LOG.debug(() -> "xennetd: firewall not read: " + e.getMessage());
-            return;
-        }
         Set<String> alive = ConcurrentHashMap.newKeySet();
         try (Network net = network.get()) {
             net.links().list().forEach(l -> alive.add(l.name()));
@@ -401,6 +403,16 @@ public final class Xennetd {
                 alive.add(t.dev());
             }
         }
+        removeOrphanGuards(alive);
+        Firewall fw;
+        List<Rule> rules;
+        try {
+            fw = firewall.get();
+            rules = fw.list(VifFirewall.FORWARD);
+        } catch (XennetException e) {
+            LOG.debug(() -> "xennetd: firewall not read: " + e.getMessage());
+            return;
+        }
         for (Rule r : rules) {
             Optional<String> dev = VifFirewall.vifNamed(r);
             if (dev.isPresent() && !alive.contains(dev.get())) {
@@ -409,6 +421,42 @@ public final class Xennetd {
                     LOG.info("xennetd: removed " + r.asAppend() + " (" + dev.get() + " is gone)");
                 } catch (XennetException e) {
                     LOG.warn("xennetd: cannot remove " + r.asAppend() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** The nftables sets of vanished vifs, each removed in one transaction (no table, or no libnftables: nothing). */
+    private void removeOrphanGuards(Set<String> alive) {
+        NftablesFirewall fw;
+        try {
+            fw = nftables.get();
+        } catch (XennetException | UnsatisfiedLinkError e) {
+            LOG.debug(() -> "xennetd: nftables not read: " + e.getMessage());
+            return;
+        }
+        for (Guard.Layer layer : Guard.Layer.values()) {
+            Optional<NftTable> table;
+            try {
+                table = fw.table(layer.family());
+            } catch (XennetException e) {
+                LOG.debug(() -> "xennetd: table " + layer.family() + " " + NftRules.TABLE + " not read: " + e.getMessage());
+                continue;
+            }
+            if (table.isEmpty()) {
+                continue;
+            }
+            NftTable t = table.get();
+            for (String dev : List.copyOf(t.vifs().keySet())) {
+                if (alive.contains(dev)) {
+                    continue;
+                }
+                try {
+                    fw.apply(NftRules.remove(layer.family(), dev, true, t.hasChain(NftRules.chain(dev))));
+                    LOG.info("xennetd: removed the guard of " + dev + " from table " + layer.family() + " "
+                            + NftRules.TABLE + " (" + dev + " is gone)");
+                } catch (XennetException e) {
+                    LOG.warn("xennetd: cannot remove the guard of " + dev + ": " + e.getMessage());
                 }
             }
         }

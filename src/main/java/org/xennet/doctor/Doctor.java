@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.doctor;
 
 import java.nio.file.Path;
@@ -48,6 +49,14 @@ public final class Doctor {
         this.ovs = ovs;
     }
 
+    private GuardChecks.Firewall guards = GuardChecks.Firewall.NONE;
+
+    /** With the guards of {@code fw} checked too (see {@link GuardChecks}). */
+    public Doctor guards(GuardChecks.Firewall fw) {
+        this.guards = fw;
+        return this;
+    }
+
     public Report examine() {
         HostSnapshot s = new HostSnapshot(net, firewall, xs, xsSkipped);
         List<Finding> findings = new ArrayList<>();
@@ -61,12 +70,13 @@ public final class Doctor {
         boolean guestsBridged = bridges.stream().flatMap(b -> b.ports().stream()).anyMatch(Report.Port::guest);
         boolean nfCall = s.on(Sysctls.BRIDGE_NF_CALL_IPTABLES);
         NetfilterChecks netfilter = new NetfilterChecks(s, findings);
-        netfilter.checkBridgeNetfilter(nfCall, guestsBridged);
+        netfilter.checkBridgeNetfilter(nfCall && !guards.nftables(), guestsBridged); // GuardChecks says it for nftables
         netfilter.checkForward(nfCall, bridges);
         new StateRecordChecks(s, findings, stateDir).checkStateRecords();
         if (ovs != null) {
             findings.addAll(OvsChecks.examine(ovs, xs, s.byName::containsKey, stateDir));
         }
+        findings.addAll(GuardChecks.check(net, xs, guards));
         findings.sort((a, b) -> a.severity().compareTo(b.severity()));
         return new Report(bridges, findings, s.skipped);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.doctor;
 
 import java.util.LinkedHashMap;
@@ -42,9 +43,12 @@ public record Finding(Severity severity, Check check, String subject, String mes
         START_INTERRUPTED("start-interrupted", false),
         OVS_DOWN("ovs-down", false),
         OVS_NOT_APPLIED("ovs-not-applied", false),
-        // needs XenStore, but says so only once OvsChecks is wired into Doctor (then: true)
         OVS_VIF_WRONG_PORT("ovs-vif-wrong-port", true),
-        OVS_INTERFACE_ERROR("ovs-interface-error", false);
+        OVS_INTERFACE_ERROR("ovs-interface-error", false),
+        GUARD_MISSING("guard-missing", false),
+        GUARD_STALE("guard-stale", false),
+        GUARD_VANISHED("guard-vanished", false),
+        GUARD_UNREADABLE("guard-unreadable", false);
 
         private final String id;
         private final boolean needsXenStore;

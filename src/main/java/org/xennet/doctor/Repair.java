@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.doctor;
 
 import org.xennet.net.Network;
@@ -9,7 +10,7 @@ import org.xennet.plan.Step;
  * touches a guest's vif, and only towards what XenStore and vif-bridge say it should be. Each
  * is one plan step with its undo, printed as the {@code ip} command it equals.
  */
-public sealed interface Repair {
+public sealed interface Repair permits Repair.Attach, Repair.Up, Repair.Mtu, GuardRepair {
     /** The interface the repair changes. */
     String dev();
 

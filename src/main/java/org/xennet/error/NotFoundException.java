@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.error;
 
 /** The object does not exist (ENODEV, ENOENT, ESRCH, EADDRNOTAVAIL), or a lookup by name found nothing. */

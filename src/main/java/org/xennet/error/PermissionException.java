@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.error;
 
 /** Not allowed (EPERM, EACCES): usually not root, or not in the owning user namespace. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.error;
 
 /** Bad input from argv, the environment or XenStore, refused before anything is changed. */

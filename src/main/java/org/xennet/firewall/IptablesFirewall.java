@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.firewall;
 
 import java.nio.file.Path;
@@ -7,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import org.xennet.error.XennetException;
 import org.xennet.lock.HotplugLock;
+import org.xennet.log.Startup;
 import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
 import org.xennet.sys.ProcessTimeoutException;
 
 /**
- * {@link Firewall} through the iptables command (argument vectors, no shell), each run under
+ * {@link Firewall} through the iptables command, and ip6tables beside it for IPv6 rules (argument
+ * vectors, no shell), each run under
  * the {@code iptables} hotplug lock that Xen's vif scripts take too, and with {@code -w SECONDS}
  * so that iptables itself waits for the xtables lock a bounded time instead of failing (Xen bug
  * 72) or waiting forever. Every run has a deadline; once iptables has failed to answer in time,
@@ -47,7 +50,19 @@ public final class IptablesFirewall implements Firewall {
         this.deadline = deadline;
     }
 
+    /** ip6tables beside the iptables this was made with ({@code /sbin/iptables} gives {@code /sbin/ip6tables}). */
+    private String command(boolean ipv6) {
+        int i = command.lastIndexOf("iptables");
+        return ipv6 && i >= 0 ? command.substring(0, i) + "ip6tables" + command.substring(i + "iptables".length())
+                : command;
+    }
+
     private ProcessRunner.Result iptables(List<String> args) {
+        return iptables(false, args);
+    }
+
+    private ProcessRunner.Result iptables(boolean ipv6, List<String> args) {
+        String command = command(ipv6);
         if (unresponsive != null) {
             throw new XennetException(command + " " + String.join(" ", args) + ": not run, " + unresponsive);
         }
@@ -58,18 +73,26 @@ public final class IptablesFirewall implements Firewall {
         argv.addAll(args);
         // One iptables at a time, reads too: in a storm, a hundred at once would only fight over
         // the CPU and over nf_tables' transactions, and time out.
+        long t0 = Startup.clock(); // XENNET_PROFILE's "firewall" phase: the lock's wait and the run
         try (HotplugLock l = HotplugLock.claim(lockDir, "iptables", deadline.cap(LOCK_WAIT))) {
             return runner.run(argv, Map.of(), LIMIT);
         } catch (ProcessTimeoutException e) {
             unresponsive = command + " did not answer earlier in this call";
             throw e;
+        } finally {
+            Startup.spent("firewall", t0);
         }
     }
 
     private void change(String what, List<String> args) {
-        ProcessRunner.Result r = iptables(args);
+        change(false, what, args);
+    }
+
+    private void change(boolean ipv6, String what, List<String> args) {
+        ProcessRunner.Result r = iptables(ipv6, args); // under the iptables lock
         if (!r.ok()) {
-            throw new XennetException("iptables " + what + ": exit " + r.status() + ": " + r.stderr().trim());
+            throw new XennetException((ipv6 ? "ip6tables " : "iptables ") + what + ": exit " + r.status() + ": "
+                    + r.stderr().trim());
         }
     }
 
@@ -90,15 +113,25 @@ public final class IptablesFirewall implements Firewall {
 
     @Override
     public List<Rule> list(String chain) {
-        ProcessRunner.Result r = iptables(List.of("-S", chain));
+        return list(false, chain);
+    }
+
+    @Override
+    public List<Rule> list6(String chain) {
+        return list(true, chain);
+    }
+
+    private List<Rule> list(boolean ipv6, String chain) {
+        ProcessRunner.Result r = iptables(ipv6, List.of("-S", chain));
+        String cmd = ipv6 ? "ip6tables" : "iptables";
         if (!r.ok()) {
-            throw new XennetException("iptables -S " + chain + ": exit " + r.status() + ": " + r.stderr().trim());
+            throw new XennetException(cmd + " -S " + chain + ": exit " + r.status() + ": " + r.stderr().trim());
         }
         List<Rule> rules = new ArrayList<>();
         for (String line : r.stdout().split("\n")) {
             String[] w = line.trim().split("\\s+");
             if (w.length > 2 && w[0].equals("-A") && w[1].equals(chain)) {
-                rules.add(new Rule(chain, List.of(w).subList(2, w.length)));
+                rules.add(new Rule(Rule.FILTER, chain, List.of(w).subList(2, w.length), ipv6));
             }
         }
         return rules;
@@ -118,14 +151,14 @@ public final class IptablesFirewall implements Firewall {
         List<String> args = table(rule);
         args.addAll(List.of("-C", rule.chain()));
         args.addAll(rule.spec());
-        ProcessRunner.Result r = iptables(args);
+        ProcessRunner.Result r = iptables(rule.ipv6(), args);
         if (r.status() == 0) {
             return true;
         }
         if (r.status() == 1) {
             return false;
         }
-        throw new XennetException("iptables " + String.join(" ", args) + ": exit " + r.status() + ": "
+        throw new XennetException(rule.command() + " " + String.join(" ", args) + ": exit " + r.status() + ": "
                 + r.stderr().trim());
     }
 
@@ -133,7 +166,7 @@ public final class IptablesFirewall implements Firewall {
         List<String> args = table(rule);
         args.addAll(List.of(op, rule.chain()));
         args.addAll(rule.spec());
-        change(String.join(" ", args), args);
+        change(rule.ipv6(), String.join(" ", args), args);
     }
 
     @Override

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.lab;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.xennet.error.XennetException;
@@ -20,6 +22,7 @@ public final class LabNetwork implements AutoCloseable {
     public static final String GATEWAY = "192.0.2.1";
     public static final String GATEWAY6 = "2001:db8::1";
     public static final String DOM0_MAC = "00:16:3e:00:00:10";
+    private static final Pattern XEN_VIF = Pattern.compile("vif([0-9]+)\\.([0-9]+)");
 
     private final ProcessRunner run;
     private final String prefix;
@@ -101,10 +104,19 @@ public final class LabNetwork implements AutoCloseable {
         return addGuest(name, vif, address, GATEWAY);
     }
 
-    /** A guest whose default route goes via {@code gateway}. */
+    /**
+     * A guest whose default route goes via {@code gateway}. Its eth0 has the MAC a guest of Xen's
+     * {@code vifD.N} has in the tests' XenStore ({@code 00:16:3e:00:DD:NN}, D and N in hex), as
+     * the frontend takes the {@code mac} key: the nftables guard lets only that one through.
+     */
     public String addGuest(String name, String vif, String address, String gateway) {
         String ns = addNamespace(name);
         ipIn(ns, "link", "add", "eth0", "type", "veth", "peer", "name", vif, "netns", dom0());
+        Matcher m = XEN_VIF.matcher(vif);
+        if (m.matches() && Integer.parseInt(m.group(1)) < 256 && Integer.parseInt(m.group(2)) < 256) {
+            ipIn(ns, "link", "set", "eth0", "address", String.format("00:16:3e:00:%02x:%02x",
+                    Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))));
+        }
         ipIn(ns, "addr", "add", address, "dev", "eth0");
         ipIn(ns, "link", "set", "eth0", "up");
         ipIn(ns, "route", "add", "default", "via", gateway);

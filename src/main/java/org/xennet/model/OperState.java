@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.model;
 
 /** RFC 2863 operational state, as IFLA_OPERSTATE reports it. */

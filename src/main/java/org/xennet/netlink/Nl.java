@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.netlink;
 
 /** Generic netlink constants, spelled as in {@code <linux/netlink.h>}. */

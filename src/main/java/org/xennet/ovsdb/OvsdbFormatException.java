@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.ovsdb;
 
 /** What came from ovsdb-server is not JSON, or not the JSON-RPC or RFC 7047 shape expected. */

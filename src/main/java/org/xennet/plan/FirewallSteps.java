@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.plan;
 
 import java.util.function.Supplier;
@@ -32,9 +33,9 @@ public final class FirewallSteps {
                 + String.join(" ", r.spec());
     }
 
-    /** {@code iptables [-t TABLE] -D CHAIN SPEC}. */
+    /** {@code iptables [-t TABLE] -D CHAIN SPEC} (ip6tables for an IPv6 rule). */
     public static String deleteWords(Rule r) {
-        return "iptables " + (r.table().equals(Rule.FILTER) ? "" : "-t " + r.table() + " ") + "-D " + r.chain() + " "
+        return r.command() + " " + (r.table().equals(Rule.FILTER) ? "" : "-t " + r.table() + " ") + "-D " + r.chain() + " "
                 + String.join(" ", r.spec());
     }
 
@@ -49,7 +50,7 @@ public final class FirewallSteps {
      * boot storm runs hundreds).
      */
     public Step insertMissing(Rule r) {
-        return Step.required("iptables -I " + words(r), () -> firewall().insert(r))
+        return Step.required(r.command() + " -I " + words(r), () -> firewall().insert(r))
                 .undoneBy(deleteWords(r), () -> {
                     if (firewall().exists(r)) {
                         firewall().delete(r);
@@ -64,7 +65,7 @@ public final class FirewallSteps {
 
     private Step add(String op, Rule r, boolean top) {
         String w = words(r);
-        return Step.required("iptables " + op + " " + w, () -> {
+        return Step.required(r.command() + " " + op + " " + w, () -> {
             if (!firewall().exists(r)) {
                 if (top) {
                     firewall().insert(r);

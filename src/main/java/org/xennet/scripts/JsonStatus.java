@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts;
 
 /** A script whose {@code status} has a JSON form ({@code status --json}); see {@link StatusJson}. */

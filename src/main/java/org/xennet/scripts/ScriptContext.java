@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts;
 
 import java.io.PrintStream;
@@ -9,6 +10,7 @@ import java.util.function.Supplier;
 import org.xennet.config.ConfigFile;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
+import org.xennet.firewall.Nftables;
 import org.xennet.lock.HotplugLock;
 import org.xennet.net.Network;
 import org.xennet.ovsdb.OpenVswitch;
@@ -21,14 +23,15 @@ import org.xennet.xenstore.XenStore;
  * What a script gets from the outside world, injected so that tests run scripts in-process
  * against fakes or against a namespace: the environment map (never System.getenv below main),
  * xennet.conf (read once, when first asked for),
- * the network, the firewall, XenStore and Open vSwitch's database, the runner of child processes, output streams, the
- * host's file tree (for /proc/mounts and the network managers' state under /run), the lock and
+ * the network, the firewall (iptables; nftables through libnftables), XenStore and Open vSwitch's
+ * database, the runner of child processes, output streams, the host's file tree (for /proc/mounts
+ * and the network managers' state under /run), the lock and
  * state directories, how long to wait for a physical link, the call's time budget (libxl kills a
  * vif script after 40 s) and an optional fault injector for the plan runner. Built with
  * {@link #builder}.
  */
 public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config, Supplier<Network> network,
-        Supplier<Firewall> firewall,
+        Supplier<Firewall> firewall, Supplier<Nftables> nftables,
         Supplier<XenStore> xenstore, ProcessRunner processes, PrintStream out, PrintStream err, Path hostRoot,
         Path lockDir, Path stateDir, Duration carrierWait, Deadline deadline, PlanRunner.FaultInjector faults,
         Supplier<OpenVswitch> ovs) {
@@ -73,6 +76,7 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
         b.config = config;
         b.network = network;
         b.firewall = firewall;
+        b.nftables = nftables;
         b.xenstore = xenstore;
         b.processes = processes;
         b.out = out;
@@ -96,6 +100,9 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
         };
         private Supplier<Firewall> firewall = () -> {
             throw new XennetException("no firewall in this context");
+        };
+        private Supplier<Nftables> nftables = () -> {
+            throw new XennetException("no nftables in this context");
         };
         private Supplier<XenStore> xenstore = () -> {
             throw new XennetException("no XenStore in this context");
@@ -141,6 +148,11 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
 
         public Builder firewall(Supplier<Firewall> v) {
             firewall = v;
+            return this;
+        }
+
+        public Builder nftables(Supplier<Nftables> v) {
+            nftables = v;
             return this;
         }
 
@@ -215,8 +227,8 @@ public record ScriptContext(Map<String, String> env, Supplier<ConfigFile> config
         }
 
         public ScriptContext build() {
-            return new ScriptContext(env, config, network, firewall, xenstore, processes, out, err, hostRoot, lockDir,
-                    stateDir, carrierWait, deadline, faults, ovs);
+            return new ScriptContext(env, config, network, firewall, nftables, xenstore, processes, out, err, hostRoot,
+                    lockDir, stateDir, carrierWait, deadline, faults, ovs);
         }
     }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -92,7 +93,8 @@ class ChildDeadlineIT {
         Path pids = tmp.resolve("iptables.pids");
         script("bin", "iptables", "echo $$ >> " + pids + "; exec sleep 600");
         long t0 = System.nanoTime();
-        Executable.Run r = online(Map.of("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH")));
+        Executable.Run r = online(Map.of("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"), "XENNET_FIREWALL",
+                "iptables"));
         long s = (System.nanoTime() - t0) / 1_000_000_000L;
         assertEquals(0, r.status(), "the rules are a warning, as Xen's 'iptables setup failed': " + r.err());
         assertTrue(s < 38, "ended after " + s + " s (libxl kills at 40 s)");
@@ -111,8 +113,8 @@ class ChildDeadlineIT {
         List<String> before = lab.snapshot(lab.dom0());
         script("bin", "iptables", "exec sleep 600");
         long t0 = System.nanoTime();
-        Executable.Run r = Executable.inDom0(lab, tmp, Map.of("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH")),
-                "network-bridge", "start", "antispoof=yes");
+        Executable.Run r = Executable.inDom0(lab, tmp, Map.of("PATH", tmp.resolve("bin") + ":" + System.getenv("PATH"),
+                "XENNET_FIREWALL", "iptables"), "network-bridge", "start", "antispoof=yes");
         long s = (System.nanoTime() - t0) / 1_000_000_000L;
         assertEquals(1, r.status());
         assertTrue(s < 38, "ended after " + s + " s");

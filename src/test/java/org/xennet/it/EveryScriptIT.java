@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +20,7 @@ import org.xennet.scripts.ScriptSpec;
 import org.xennet.scripts.Scripts;
 import org.xennet.testing.JsonReader;
 import org.xennet.testing.Labs;
+import org.xennet.testing.OvsFixture;
 import org.xennet.testing.XenstoredFixture;
 
 /**
@@ -35,15 +37,22 @@ class EveryScriptIT {
 
     private LabNetwork lab;
     private XenstoredFixture xs;
+    private OvsFixture ovs;
 
     @BeforeEach
     void setUp() {
         lab = Labs.create();
         xs = XenstoredFixture.start();
+        // vif-openvswitch's plan reads ovsdb: a private Open vSwitch in the lab's dom0
+        ovs = OvsFixture.start(lab.dom0());
+        ovs.addBridge("ovsbr7");
     }
 
     @AfterEach
     void tearDown() {
+        if (ovs != null) {
+            ovs.close();
+        }
         if (xs != null) {
             xs.close();
         }
@@ -72,6 +81,11 @@ class EveryScriptIT {
         lab.addGuest("guest7", "vif7.0", "192.0.2.70/24");
         lab.ipIn(lab.dom0(), "link", "add", "xenbr9", "type", "bridge"); // vif-bridge's bridge (not network-bridge's)
         xs.libxlVif(7, 0, "vif-bridge", Map.of("bridge", "xenbr9", "ip", "192.0.2.70"));
+        // the domain's own keys libxl writes when it creates the guest (vif-openvswitch reads them)
+        String uuid = "7e57f00d-0000-4000-8000-000000000007";
+        xs.write("/local/domain/7/vm", "/vm/" + uuid);
+        xs.write("/vm/" + uuid + "/name", "guest7");
+        xs.write("/vm/" + uuid + "/uuid", uuid);
         List<String> before = state();
         for (String name : Scripts.NAMES) {
             ScriptSpec spec = Scripts.spec(name).orElseThrow();
@@ -83,6 +97,10 @@ class EveryScriptIT {
             if (name.startsWith("vif-")) {
                 env.putAll(XenstoredFixture.hotplugEnv(name, 7, 0));
             }
+            if (name.equals("vif-openvswitch")) {
+                env.putAll(ovs.env());
+                xs.write("backend/vif/7/0/bridge", "ovsbr7.10"); // an OVS bridge, access port of VLAN 10
+            }
             // the wrapper's pairs, as /etc/xen/xennet-bridges.conf would list them
             String pairs = name.equals("network-wrapper") ? "bridges=eth0:xenbr0" : "antispoof=no";
             for (String command : spec.commands()) {
@@ -93,6 +111,9 @@ class EveryScriptIT {
                 } else {
                     assertEquals(0, plan.status(), what);
                 }
+            }
+            if (name.equals("vif-openvswitch")) {
+                xs.write("backend/vif/7/0/bridge", "xenbr9");
             }
             if (name.startsWith("network-")) {
                 Executable.Run status = run(name, Map.of(), "status", "--json", pairs);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,8 +24,9 @@ class TrainingIT {
 
     @Test
     void trainingRunsTheScriptsPrivatelyAndChangesNothingOutside() throws Exception {
-        try (NetnsFixture ns = NetnsFixture.create()) {
-            String before = ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all");
+        try (NetnsFixture ns = NetnsFixture.create("xnnf")) {
+            String before = ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all")
+                    + NetnsFixture.run(List.of("ip", "netns", "exec", ns.name(), "nft", "list", "ruleset")).output();
             Path classes = tmp.resolve("classes.txt");
             Executable.Run r = Executable.run(List.of("ip", "netns", "exec", ns.name()), "xennet",
                     Map.of("XENNET_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes), "__train");
@@ -36,9 +38,12 @@ class TrainingIT {
                 assertTrue(loaded.contains("org.xennet.scripts.bridge.NicState "), "network-bridge start ran");
                 assertTrue(loaded.contains("org.xennet.plan.OvsSteps ") && loaded.contains("org.xennet.ovsdb.OvsdbJson "),
                         "vif-openvswitch ran against the in-memory ovsdb");
+                assertTrue(loaded.contains("org.xennet.firewall.NftRules ") && loaded.contains("org.xennet.jna.LibNftables "),
+                        "the guard went in through libnftables (the default backend where it is installed)");
             }
-            assertEquals(before, ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all"),
-                    "nothing changed in the namespace the training was started in");
+            assertEquals(before, ns.ip("-d", "link", "show") + ns.ip("addr") + ns.ip("route", "show", "table", "all")
+                    + NetnsFixture.run(List.of("ip", "netns", "exec", ns.name(), "nft", "list", "ruleset")).output(),
+                    "nothing changed in the namespace the training was started in, nftables included");
         }
     }
 }

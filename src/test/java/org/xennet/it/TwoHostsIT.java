@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +94,7 @@ class TwoHostsIT {
         Map<String, String> e = new HashMap<>();
         e.put("XENNET_STATE_DIR", tmp.resolve(dom0 + "/state").toString());
         e.put("XENNET_LOCK_DIR", tmp.resolve(dom0 + "/lock").toString());
+        e.put("XENNET_FIREWALL", "iptables"); // antispoof through br_netfilter and iptables
         e.putAll(env);
         return Executable.run(List.of("ip", "netns", "exec", dom0), program, e, args);
     }

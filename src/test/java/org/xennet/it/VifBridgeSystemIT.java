@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +51,7 @@ class VifBridgeSystemIT {
 
     private Executable.Run xennet(String script, Map<String, String> extra, String... args) {
         Map<String, String> env = new HashMap<>(xs.env());
+        env.put("XENNET_FIREWALL", "iptables"); // Xen's rules (NftGuardIT: the nftables backend)
         env.putAll(extra);
         return Executable.inDom0(lab, tmp, env, script, args);
     }

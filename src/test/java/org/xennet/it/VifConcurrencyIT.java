@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,6 +55,7 @@ class VifConcurrencyIT {
         Map<String, String> env = new HashMap<>(xs.env());
         env.putAll(XenstoredFixture.hotplugEnv("vif-bridge", domid, 0));
         env.put("netdev", "");
+        env.put("XENNET_FIREWALL", "iptables"); // every rule once, counted in iptables (NftGuardIT: the nftables storm)
         return Executable.inDom0(lab, tmp, env, "vif-bridge", command, "type_if=vif");
     }
 
@@ -126,9 +128,11 @@ class VifConcurrencyIT {
                         runs.add(pool.submit(() -> vif(command, domid)));
                     }
                     int ok = 0;
+                    List<String> said = new ArrayList<>(); // what each call printed: a failure names it
                     for (Future<Executable.Run> f : runs) {
                         Executable.Run r = f.get();
                         assertEquals(0, r.status(), "cycle " + cycle + " " + command + ": " + r.err());
+                        said.add(r.err().trim());
                         ok++;
                     }
                     assertEquals(n, ok);
@@ -140,11 +144,12 @@ class VifConcurrencyIT {
                             assertTrue(ports.contains(" " + dev + "@"), "cycle " + cycle + ": " + dev + " is a port");
                             assertEquals("connected", xs.read("backend/vif/" + (100 + i) + "/0/hotplug-status"), dev);
                             assertEquals(i % 2 == 0 ? 3 : 2, naming(rules, dev), "cycle " + cycle + ": " + dev
-                                    + "'s rules, each once");
+                                    + "'s rules, each once; its call said: " + said.get(i - 1));
                         }
                         assertEquals(n / 2 * 3 + n / 2 * 2, rules.size(), "cycle " + cycle + ": no duplicates");
                     } else {
-                        assertEquals(List.of(), rules, "cycle " + cycle + ": offline leaks no rule");
+                        assertEquals(List.of(), rules, "cycle " + cycle + ": offline leaks no rule; the calls said: "
+                                + said.stream().filter(x -> !x.isEmpty()).limit(5).toList());
                         assertEquals(2, ports.lines().filter(l -> l.matches("^[0-9]+: .*")).count(),
                                 "cycle " + cycle + ": only peth0 and vif0.0 are ports: " + ports);
                     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -68,6 +69,9 @@ class XennetdIT {
         Map<String, String> e = new HashMap<>(xs.env());
         e.put("XENNET_STATE_DIR", tmp.resolve("state").toString());
         e.put("XENNET_LOCK_DIR", tmp.resolve("lock").toString());
+        // these tests read the guards as iptables rules; the nftables ones under the daemon are
+        // theGuardsOfTheDefaultBackendComeAndGoWithTheVif's
+        e.put("XENNET_FIREWALL", "iptables");
         return e;
     }
 
@@ -76,6 +80,10 @@ class XennetdIT {
     }
 
     private void startDaemon() throws Exception {
+        startDaemon(Map.of());
+    }
+
+    private void startDaemon(Map<String, String> extra) throws Exception {
         Files.deleteIfExists(portFile());
         List<String> cmd = List.of("ip", "netns", "exec", lab.dom0(), Executable.BIN.resolve("xennet").toString(),
                 "daemon");
@@ -86,6 +94,7 @@ class XennetdIT {
         pb.environment().put("XENNET_LOG_FILE", tmp.resolve("xennetd.log").toString());
         pb.environment().put("XENNET_LOG_LEVEL", "debug");
         pb.environment().put("XENNET_SYSLOG", "no");
+        pb.environment().putAll(extra);
         pb.redirectErrorStream(true).redirectOutput(tmp.resolve("xennetd.out").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         daemon = pb.start();
@@ -195,6 +204,36 @@ class XennetdIT {
         }
         assertFalse(rules().contains("vif5.0") || rules().contains("vif6.0") || rules().contains("vif7.0"), rules());
         assertTrue(lab.ipIn(lab.dom0(), "route", "show", "192.0.2.66").isBlank());
+    }
+
+    private String guards() {
+        return lab.exec(lab.dom0(), "nft", "list", "table", "bridge", "xennet").stdout();
+    }
+
+    @Test
+    void theGuardsOfTheDefaultBackendComeAndGoWithTheVifAndAKilledDaemonsLeftoverIsRemoved() throws Exception {
+        daemon.destroyForcibly();
+        daemon.waitFor();
+        startDaemon(Map.of("XENNET_FIREWALL", "nftables"));
+        String be = appear(12, "vif-bridge", Map.of("bridge", "xenbr0", "ip", "192.0.2.120"));
+        assertTrue(waitFor(30, () -> "connected".equals(xs.read(be + "/hotplug-status"))), "connected: " + log());
+        assertTrue(guards().contains("vif12.0"), "the nftables guard is in: " + guards() + log());
+        assertFalse(rules().contains("vif12.0"), "and no iptables rule: " + rules());
+        disappear(12);
+        assertTrue(waitFor(30, () -> !guards().contains("vif12.0")), "the guard goes with the vif: " + guards() + log());
+
+        String be2 = appear(13, "vif-bridge", Map.of("bridge", "xenbr0", "ip", "192.0.2.130"));
+        assertTrue(waitFor(30, () -> "connected".equals(xs.read(be2 + "/hotplug-status"))), "connected: " + log());
+        assertTrue(guards().contains("vif13.0"), guards());
+        // killed while the guest goes away: nothing took its guard out
+        daemon.destroyForcibly();
+        daemon.waitFor();
+        lab.ipIn(lab.dom0(), "link", "del", "vif13.0");
+        xs.rm("backend/vif/13");
+        assertTrue(guards().contains("vif13.0"), guards());
+        startDaemon(Map.of("XENNET_FIREWALL", "nftables"));
+        assertTrue(waitFor(30, () -> !guards().contains("vif13.0")), "the restarted daemon's reconcile removed the "
+                + "vanished vif's guard: " + guards() + log());
     }
 
     @Test

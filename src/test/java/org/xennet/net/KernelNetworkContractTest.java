@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.net;
 
 import org.junit.jupiter.api.AfterEach;

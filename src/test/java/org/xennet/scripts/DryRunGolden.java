@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +26,7 @@ import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.testing.FakeFirewall;
 import org.xennet.testing.FakeNetwork;
+import org.xennet.testing.FakeNftables;
 import org.xennet.testing.FakeXenStore;
 
 /**
@@ -42,6 +44,8 @@ abstract class DryRunGolden {
     FakeNetwork net;
     FakeFirewall fw;
     FakeXenStore xs;
+    /** nftables, for the tests of that backend; without it the context has none and iptables is the default. */
+    FakeNftables nft;
     final Map<String, String> env = new HashMap<>();
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -68,8 +72,12 @@ abstract class DryRunGolden {
 
     private ScriptContext context() {
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        return ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> xs).output(ps).under(tmp)
-                .carrierWait(Duration.ZERO).build();
+        ScriptContext.Builder b = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(() -> xs)
+                .output(ps).under(tmp).carrierWait(Duration.ZERO);
+        if (nft != null) {
+            b.nftables(() -> nft);
+        }
+        return b.build();
     }
 
     /** Runs a script for real and returns its exit status; what it printed stays in {@code out}. */
@@ -116,6 +124,7 @@ abstract class DryRunGolden {
         s.add(net.routes().list().toString());
         s.add(net.sysctlSnapshot().toString());
         s.add(fw.rules().toString());
+        s.add(nft == null ? "no nftables" : nft.listing());
         for (String chain : List.of("INPUT", "FORWARD", "OUTPUT")) {
             s.add(chain + " " + fw.policy(chain));
         }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.testing;
 
 import java.util.ArrayList;
@@ -8,7 +9,7 @@ import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
 import org.xennet.firewall.Rule;
 
-/** An in-memory filter table with iptables' semantics for -A/-I/-D/-C/-P. */
+/** An in-memory filter table with iptables' semantics for -A/-I/-D/-C/-P (ip6tables' rules beside, marked {@link Rule#ipv6}). */
 public final class FakeFirewall implements Firewall {
     private final Map<String, String> policies = new HashMap<>(Map.of("INPUT", "ACCEPT", "FORWARD", "ACCEPT",
             "OUTPUT", "ACCEPT"));
@@ -30,7 +31,14 @@ public final class FakeFirewall implements Firewall {
     @Override
     public List<Rule> list(String chain) {
         policy(chain);
-        return rules.stream().filter(r -> r.table().equals(Rule.FILTER) && r.chain().equals(chain)).toList();
+        return rules.stream().filter(r -> r.table().equals(Rule.FILTER) && r.chain().equals(chain) && !r.ipv6()).toList();
+    }
+
+    /** ip6tables' chain: the same chains and policies, its own rules. */
+    @Override
+    public List<Rule> list6(String chain) {
+        policy(chain);
+        return rules.stream().filter(r -> r.table().equals(Rule.FILTER) && r.chain().equals(chain) && r.ipv6()).toList();
     }
 
     @Override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.testing;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,7 +34,12 @@ public final class Labs {
     }
 
     public static LabNetwork create() {
-        String prefix = "xnt" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        return create("xnt");
+    }
+
+    /** A lab whose namespaces are named PREFIX+PID-N-lan, -dom0, ... */
+    public static LabNetwork create(String namePrefix) {
+        String prefix = namePrefix + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
         try {
             return LabNetwork.create(ProcessRunner.local(), prefix);
         } catch (XennetException e) {

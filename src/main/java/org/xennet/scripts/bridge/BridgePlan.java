@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.bridge;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.xennet.model.Route;
 import org.xennet.net.Network;
 import org.xennet.plan.FirewallSteps;
 import org.xennet.plan.NetSteps;
+import org.xennet.plan.NftSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.bridge.StateRecord.SysctlChange;
@@ -31,6 +33,12 @@ final class BridgePlan {
     }
 
     static Plan start(StateRecord r, NetSteps ns, FirewallSteps fs, Duration carrierWait) {
+        return start(r, ns, fs, new NftSteps(() -> {
+            throw new XennetException("nftables not opened to describe a plan");
+        }), carrierWait);
+    }
+
+    static Plan start(StateRecord r, NetSteps ns, FirewallSteps fs, NftSteps nfs, Duration carrierWait) {
         Plan plan = new Plan("network-bridge start");
         if (r.topology() == StateRecord.Topology.VLAN) {
             vlanTopology(plan, r, ns, carrierWait);
@@ -42,7 +50,7 @@ final class BridgePlan {
             }
             bringUp(plan, r, ns, carrierWait);
         }
-        antispoof(plan, r, fs);
+        antispoof(plan, r, fs, nfs);
         for (SysctlChange c : r.sysctls()) {
             plan.add(ns.sysctl(c.key(), c.value(), c.old()).withPolicy(Step.Policy.WARN)
                     .undoPolicy(Step.Policy.WARN));
@@ -51,9 +59,9 @@ final class BridgePlan {
     }
 
     /** stop: the inverse of the steps of start that ran (all of them once start finished), then the record removed. */
-    static Plan stop(StateRecord r, NetSteps ns, FirewallSteps fs, Duration carrierWait, String recordFile,
+    static Plan stop(StateRecord r, NetSteps ns, FirewallSteps fs, NftSteps nfs, Duration carrierWait, String recordFile,
             Step.Action removeRecord) {
-        Plan start = start(r, ns, fs, carrierWait);
+        Plan start = start(r, ns, fs, nfs, carrierWait);
         int ran = r.phase() == StateRecord.Phase.STARTING ? r.step() + 1 : start.steps().size();
         Plan stop = start.inverse("network-bridge stop", ran);
         if (recordFile != null) {
@@ -209,8 +217,15 @@ final class BridgePlan {
         }
     }
 
-    /** antispoof=yes: FORWARD policy DROP and an ACCEPT per port, as the record says start found them missing. */
-    private static void antispoof(Plan plan, StateRecord r, FirewallSteps fs) {
+    /**
+     * antispoof=yes: FORWARD policy DROP and an ACCEPT per port, as the record says start found them
+     * missing; on the nftables backend, the bridge's chain in {@code bridge xennet} that drops what
+     * comes in on a port other than those trusted and the guarded vifs.
+     */
+    private static void antispoof(Plan plan, StateRecord r, FirewallSteps fs, NftSteps nfs) {
+        if (!r.nftTrusted().isEmpty()) {
+            plan.add(nfs.antispoof(r.bridge(), r.nftTrusted()));
+        }
         if (r.oldForwardPolicy() != null) {
             plan.add(fs.policy(FORWARD, "DROP", r.oldForwardPolicy()));
         }

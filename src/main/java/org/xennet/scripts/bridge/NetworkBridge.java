@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.bridge;
 
 import java.io.IOException;
@@ -8,16 +9,19 @@ import java.util.List;
 import java.util.Optional;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Firewall;
+import org.xennet.firewall.NftablesFirewall;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Log;
 import org.xennet.model.Link;
 import org.xennet.net.Network;
 import org.xennet.net.Sysctls;
 import org.xennet.plan.FirewallSteps;
+import org.xennet.plan.NftSteps;
 import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.PlanFailedException;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.FirewallBackend;
 import org.xennet.scripts.JsonStatus;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.Script;
@@ -118,7 +122,7 @@ public final class NetworkBridge implements Script, JsonStatus {
         StateRecord record = s.topology() == Topology.VLAN ? vlanFacts(s, net, ctx)
                 : s.bond() != null && !net.links().exists(s.netdev()) ? bondFacts(s, net, ctx) : nicFacts(s, net, ctx);
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
-        Plan plan = BridgePlan.start(record, ns, fs, ctx.carrierWait());
+        Plan plan = BridgePlan.start(record, ns, fs, nftSteps(ctx), ctx.carrierWait());
         if (dryRun) {
             ctx.out().println("write state record " + file);
             ctx.runner("network-bridge", true).run(plan);
@@ -255,7 +259,10 @@ public final class NetworkBridge implements Script, JsonStatus {
             StateRecord.VlanPort vlan, StateRecord.BondPorts bond) {
         String oldPolicy = null;
         List<Rule> rules = new ArrayList<>();
-        if (s.antispoof()) {
+        List<String> nftTrusted = new ArrayList<>();
+        if (s.antispoof() && FirewallBackend.forAntispoof(ctx) == FirewallBackend.NFTABLES) {
+            nftTrusted.addAll(s.netloop() ? List.of(s.pdev(), s.vif0()) : List.of(s.pdev()));
+        } else if (s.antispoof()) {
             Firewall fw = ctx.firewall().get();
             String policy = fw.policy(BridgePlan.FORWARD);
             oldPolicy = policy.equals("DROP") ? null : policy;
@@ -282,8 +289,12 @@ public final class NetworkBridge implements Script, JsonStatus {
             }
         }
         return new StateRecord(Phase.STARTING, -1, s.topology(), s.netdev(), s.pdev(), s.bridge(), s.vdev(),
-                s.vif0(), s.stp(), s.forwardDelaySeconds() * 100, before, oldPolicy, rules, sysctls,
+                s.vif0(), s.stp(), s.forwardDelaySeconds() * 100, before, oldPolicy, rules, sysctls, nftTrusted,
                 s.vlanFiltering(), vlan, bond);
+    }
+
+    private static NftSteps nftSteps(ScriptContext ctx) {
+        return new NftSteps(() -> new NftablesFirewall(ctx.nftables().get()));
     }
 
     static String describeTopology(BridgeSettings s) {
@@ -350,7 +361,7 @@ public final class NetworkBridge implements Script, JsonStatus {
                     + "); taking it back");
         }
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
-        Plan plan = BridgePlan.stop(r, ns, fs, ctx.carrierWait(), file == null ? null : file.toString(),
+        Plan plan = BridgePlan.stop(r, ns, fs, nftSteps(ctx), ctx.carrierWait(), file == null ? null : file.toString(),
                 () -> deleteQuietly(file));
         if (!dryRun && file != null && r.phase() == Phase.STARTED) {
             r.withPhase(Phase.STOPPING, r.step()).write(file);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.bridge;
 
 import java.nio.ByteBuffer;
@@ -27,7 +28,8 @@ import org.xennet.text.Printable;
  * Everything network-bridge start found and decided, on disk before its first change and kept
  * under /var/run while the bridge is up: the topology and names, what the NIC carried (MAC, MTU,
  * up, every global address, every route of every table), the FORWARD policy and rules it adds,
- * the sysctls it changes with their old values, and how far it got ({@link Phase} and the step
+ * or, on the nftables backend, the ports its antispoof chain trusts ({@code nftTrusted}, empty
+ * without one), the sysctls it changes with their old values, and how far it got ({@link Phase} and the step
  * last begun). The start plan is a function of this record alone, so any later process can
  * rebuild it and take back exactly the steps that ran: stop after a finished start, and the
  * rollback after a start or stop that was killed. Plain {@code key=value} lines, read literally;
@@ -41,7 +43,8 @@ import org.xennet.text.Printable;
  */
 public record StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
         String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
-        List<Rule> rules, List<SysctlChange> sysctls, boolean vlanFiltering, VlanPort vlan, BondPorts bond) {
+        List<Rule> rules, List<SysctlChange> sysctls, List<String> nftTrusted, boolean vlanFiltering, VlanPort vlan,
+        BondPorts bond) {
 
     /**
      * Version 2 adds the phase, the step, stp/forward_delay and the sysctls' new values; version 3
@@ -52,14 +55,23 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
     public StateRecord {
         rules = List.copyOf(rules);
         sysctls = List.copyOf(sysctls);
+        nftTrusted = List.copyOf(nftTrusted);
+    }
+
+    /** A record without an nftables antispoof chain. */
+    public StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
+            String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
+            List<Rule> rules, List<SysctlChange> sysctls) {
+        this(phase, step, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic, oldForwardPolicy,
+                rules, sysctls, List.of());
     }
 
     /** A record of the layouts before version 3: no VLAN link, no bond, no VLAN filtering. */
     public StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
             String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
-            List<Rule> rules, List<SysctlChange> sysctls) {
+            List<Rule> rules, List<SysctlChange> sysctls, List<String> nftTrusted) {
         this(phase, step, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic, oldForwardPolicy,
-                rules, sysctls, false, null, null);
+                rules, sysctls, nftTrusted, false, null, null);
     }
 
     /**
@@ -98,7 +110,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
 
     public StateRecord withPhase(Phase p, int s) {
         return new StateRecord(p, s, topology, netdev, pdev, bridge, vdev, vif0, stp, forwardDelayCentis, nic,
-                oldForwardPolicy, rules, sysctls, vlanFiltering, vlan, bond);
+                oldForwardPolicy, rules, sysctls, nftTrusted, vlanFiltering, vlan, bond);
     }
 
     /**
@@ -143,6 +155,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         String policy = null;
         List<Rule> rules = new ArrayList<>();
         List<SysctlChange> sysctls = new ArrayList<>();
+        List<String> nftTrusted = new ArrayList<>();
         boolean filtering = false;
         String vlanLower = null;
         int vlanLowerIndex = 0;
@@ -207,6 +220,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
                     break;
                 case "bond.miimon": miimon = Integer.parseInt(v); break;
                 case "fw.rule": rules.add(parseRule(v)); break;
+                case "fw.nft_antispoof": nftTrusted.addAll(List.of(v.split(" "))); break;
                 case "sysctl": sysctls.add(parseSysctl(v, version)); break;
                 default:
                     throw new IllegalArgumentException("unknown key " + k);
@@ -239,7 +253,7 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
             bond = new BondPorts(bondMode, miimon, list);
         }
         return new StateRecord(phase, step, t, netdev, pdev, bridge, vdev, vif0, stp, forwardDelay, nic.state(), policy,
-                rules, sysctls, filtering, vlan, bond);
+                rules, sysctls, nftTrusted, filtering, vlan, bond);
     }
 
     private static final java.util.regex.Pattern SLAVE_KEY = java.util.regex.Pattern.compile("slave([0-9]{1,2})\\.(.+)");
@@ -334,6 +348,9 @@ public record StateRecord(Phase phase, int step, Topology topology, String netde
         for (Rule r : rules) {
             b.append("fw.rule=").append(r.table().equals(Rule.FILTER) ? "" : "table:" + r.table() + " ")
                     .append(r.chain()).append(' ').append(String.join(" ", r.spec())).append('\n');
+        }
+        if (!nftTrusted.isEmpty()) {
+            b.append("fw.nft_antispoof=").append(String.join(" ", nftTrusted)).append('\n');
         }
         for (SysctlChange s : sysctls) {
             b.append("sysctl=").append(s.key()).append(' ').append(s.value()).append(' ').append(s.old()).append('\n');

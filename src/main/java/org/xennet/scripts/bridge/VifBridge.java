@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.bridge;
 
 import java.util.Comparator;
@@ -6,7 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
+import org.xennet.log.Startup;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
@@ -16,10 +19,12 @@ import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
+import org.xennet.scripts.FirewallBackend;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.vif.Hooks;
 import org.xennet.scripts.vif.VifFirewall;
+import org.xennet.scripts.vif.VifGuard;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.xenstore.XenStore;
@@ -133,11 +138,29 @@ public final class VifBridge extends VifScript {
     }
 
     static void addFirewall(Plan plan, ScriptContext ctx, String dev, Params p, boolean online) {
-        if (!VifFirewall.enabled(ctx)) {
+        long t0 = Startup.clock();
+        try {
+            planFirewall(plan, ctx, dev, p, online);
+        } finally {
+            Startup.spent("firewall", t0);
+        }
+    }
+
+    private static void planFirewall(Plan plan, ScriptContext ctx, String dev, Params p, boolean online) {
+        FirewallBackend backend = FirewallBackend.forVifs(ctx);
+        if (backend == FirewallBackend.NFTABLES) {
+            if (online) {
+                VifGuard.online(plan, ctx, VifGuard.of(dev, Guard.Layer.BRIDGED, p));
+            } else {
+                VifFirewall.removeAllFor(plan, ctx, dev);
+            }
+            return;
+        }
+        if (backend == FirewallBackend.NONE) {
             return;
         }
         List<String> ips = p.get("ip").map(v -> List.of(v.trim().split("[\\s,]+"))).orElse(List.of());
-        List<Rule> rules = VifFirewall.rules(dev, ips);
+        List<Rule> rules = VifFirewall.rules(dev, ips, p.get("mac").orElse(null));
         if (online) {
             VifFirewall.insert(plan, ctx, rules);
         } else {

@@ -1,9 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.nat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.firewall.Guard;
 import org.xennet.log.Log;
 import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
@@ -20,6 +23,7 @@ import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.vif.Hooks;
 import org.xennet.scripts.vif.VifFirewall;
+import org.xennet.scripts.vif.VifGuard;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.sys.ProcessRunner;
@@ -99,10 +103,26 @@ public final class VifNat extends VifScript {
             if (NatFirewall.enabled(ctx)) {
                 NatFirewall.addVifRules(plan, ctx, d, g.addresses());
             }
+            VifGuard.routed(plan, ctx, guard(d, p, g), true);
             Hooks.add(plan, ctx, "vif-nat", command, d, t, p, "");
             ctx.runner("vif-nat", dryRun).run(plan);
             return ExitCodes.OK;
         }
+    }
+
+    /** The guest's guard: its MAC, and the addresses routed to it (the DHCP server hands it the first). */
+    private static Guard guard(String dev, Params p, NatGuest g) {
+        return new Guard(dev, Guard.Layer.ROUTED, VifGuard.of(dev, Guard.Layer.ROUTED, p).mac(), g.hostRoutes());
+    }
+
+    /**
+     * The guard vif-nat gives guest D's vif N whose backend holds {@code keys} ({@code ip},
+     * {@code mac}, {@code frontend-id}, {@code handle}): what doctor compares the installed one with.
+     */
+    public static Guard guard(String dev, int domid, int devid, Map<String, String> keys) {
+        Params p = new Params("vif-nat", Map.of(), keys);
+        VifTarget t = new VifTarget("vif", dev, "backend/vif/" + domid + "/" + devid, domid, devid);
+        return guard(dev, p, NatGuest.resolve("vif-nat", t, p));
     }
 
     /** The route this script makes for a guest address: main table, to HOST/32, through the vif. */
@@ -188,6 +208,9 @@ public final class VifNat extends VifScript {
                 VifFirewall.removeAllFor(plan, ctx, d); // the ip key is unknown
             } else if (NatFirewall.enabled(ctx)) {
                 NatFirewall.removeVifRules(plan, ctx, d, g.addresses());
+            }
+            if (xs != null) {
+                VifGuard.routed(plan, ctx, guard(d, p, g), false);
             }
             Hooks.add(plan, ctx, "vif-nat", command, d, t, p, "");
             ctx.runner("vif-nat", dryRun).run(plan);

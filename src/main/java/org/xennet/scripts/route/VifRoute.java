@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.scripts.route;
 
 import java.util.ArrayList;
@@ -5,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.xennet.error.XennetException;
+import org.xennet.firewall.Guard;
 import org.xennet.log.Log;
 import org.xennet.model.Address;
 import org.xennet.model.InterfaceName;
@@ -24,6 +26,7 @@ import org.xennet.scripts.Netdev;
 import org.xennet.scripts.vif.Hooks;
 import org.xennet.scripts.vif.RoutedFirewall;
 import org.xennet.scripts.vif.VifFirewall;
+import org.xennet.scripts.vif.VifGuard;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.xenstore.XenStore;
@@ -171,6 +174,7 @@ public final class VifRoute extends VifScript {
                 plan.add(ns.routeAddUndone(d, Route.unicast(g, null, index).withPrefsrc(mainIp).withMetric(metric)));
             }
             RoutedFirewall.add(plan, ctx, d, guests, true);
+            VifGuard.routed(plan, ctx, VifGuard.of(d, Guard.Layer.ROUTED, p), true);
             Hooks.add(plan, ctx, "vif-route", command, d, t, p, "",
                     Map.of("netdev", netdev, "main_ip", mainIp.toString()));
             if (!net.sysctls().find(Sysctls.IPV4_FORWARD).orElse("0").equals("1")) {
@@ -223,6 +227,7 @@ public final class VifRoute extends VifScript {
                 VifFirewall.removeAllFor(plan, ctx, d); // the ip key is unknown
             } else {
                 RoutedFirewall.add(plan, ctx, d, guests, false);
+                VifGuard.routed(plan, ctx, VifGuard.of(d, Guard.Layer.ROUTED, p), false);
             }
             Hooks.add(plan, ctx, "vif-route", command, d, t, p, "");
             ctx.runner("vif-route", dryRun).run(plan);

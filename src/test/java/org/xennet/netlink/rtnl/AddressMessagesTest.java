@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package org.xennet.netlink.rtnl;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
