@@ -59,16 +59,24 @@ class NetworkBridgeVlanBondTest {
     }
 
     private int run(PlanRunner.FaultInjector faults, String... args) {
+        return run("network-bridge", faults, args);
+    }
+
+    private int run(String script, PlanRunner.FaultInjector faults, String... args) {
         Map<String, String> env = new HashMap<>(Map.of("XENNET_CONF", tmp.resolve("none").toString(),
                 "XENNET_LOG_FILE", "none", "XENNET_SYSLOG", "no", "XENNET_LOG_LEVEL", "error"));
         ScriptContext ctx = ScriptContext.builder(env).network(() -> net).firewall(() -> fw).xenstore(FakeXenStore::new)
                 .out(new PrintStream(out, true, StandardCharsets.UTF_8)).err(new PrintStream(err, true, StandardCharsets.UTF_8))
                 .under(tmp).carrierWait(Duration.ZERO).faults(faults).build();
-        return new Cli(ctx).run("network-bridge", args);
+        return new Cli(ctx).run(script, args);
     }
 
     private int run(String... args) {
-        return run(null, args);
+        return run((PlanRunner.FaultInjector) null, args);
+    }
+
+    private int wrapper(String... args) {
+        return run("network-wrapper", null, args);
     }
 
     private List<String> state() {
@@ -136,6 +144,20 @@ class NetworkBridgeVlanBondTest {
         assertEquals(0, run("stop", "netdev=eth0.20"), err.toString());
         assertEquals(before, state());
         assertTrue(untagged.size() > 0);
+    }
+
+    @Test
+    void theWrapperBridgesVlanPairsBesideTheUntaggedOneAndStopsThemAll() throws Exception {
+        List<String> before = state();
+        Path conf = tmp.resolve("bridges.conf");
+        Files.writeString(conf, "eth1 xenbr1\neth1.10 xenbr1.10\neth1.20 vlan20 mtu=4000\n");
+        assertEquals(0, wrapper("start", "config=" + conf), err.toString() + out);
+        assertEquals("xenbr1.10", master("eth1.10").name());
+        assertEquals("vlan20", master("eth1.20").name());
+        assertEquals(4000, net.links().get("eth1.20").mtu());
+        assertEquals(net.links().get("peth1").index(), net.links().get("eth1.10").linkIndex());
+        assertEquals(0, wrapper("stop", "config=" + conf), err.toString() + out);
+        assertEquals(before, state());
     }
 
     @Test
