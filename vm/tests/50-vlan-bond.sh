@@ -197,6 +197,10 @@ for mode in active-backup 802.3ad; do
 	run ip -n xnvl-b link del vgb
 	check "$mode: network-bridge stop slaves=eth2,eth3" nb xnvl-b stop slaves=eth2,eth3 bond_mode=$mode
 	check "$mode: the bond is gone, eth2 and eth3 are as before: B exactly as before" ns_same xnvl-b "$WORK/b-before"
-	check "$mode: B reaches the switch on eth2 again" pings xnvl-b 10.8.0.2
+	# not after 802.3ad: the switch's own 802.3ad bond, its partner gone, picks the aggregator of
+	# either port, and B's address is on eth2 only (seen on 6.1: ARP from eth2 unanswered)
+	if [[ $mode == active-backup ]]; then
+		check "$mode: B reaches the switch on eth2 again" pings xnvl-b 10.8.0.2
+	fi
 	check "$mode: namespaces removed" teardown_bond_hosts
 done
