@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.xennet.error.NotFoundException;
+import org.xennet.model.BondMode;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
@@ -37,13 +38,36 @@ public interface LinkOps {
     }
 
     /** Equivalent to: {@code ip link add NAME type bridge stp_state 0|1 forward_delay CENTIS}. */
-    void addBridge(String name, boolean stp, int forwardDelayCentis);
+    default void addBridge(String name, boolean stp, int forwardDelayCentis) {
+        addBridge(name, stp, forwardDelayCentis, false);
+    }
+
+    /** Equivalent to: {@code ip link add NAME type bridge stp_state 0|1 forward_delay CENTIS vlan_filtering 0|1}. */
+    void addBridge(String name, boolean stp, int forwardDelayCentis, boolean vlanFiltering);
+
+    /** Equivalent to: {@code ip link set dev BRIDGE type bridge vlan_filtering 0|1}. */
+    void setVlanFiltering(String bridge, boolean on);
 
     /** Equivalent to: {@code ip link add NAME type veth peer name PEER}. */
     void addVeth(String name, String peer);
 
     /** Equivalent to: {@code ip link add link PARENT name NAME type vlan id ID}. */
-    void addVlan(String name, String parent, int id);
+    default void addVlan(String name, String parent, int id) {
+        addVlan(name, parent, id, org.xennet.model.Link.ETH_P_8021Q);
+    }
+
+    /**
+     * Equivalent to: {@code ip link add link PARENT name NAME type vlan protocol 802.1Q|802.1ad id ID}
+     * (protocol {@link org.xennet.model.Link#ETH_P_8021Q} or {@link org.xennet.model.Link#ETH_P_8021AD}).
+     */
+    void addVlan(String name, String parent, int id, int protocol);
+
+    /**
+     * Equivalent to: {@code ip link add NAME type bond mode MODE miimon MS [ad_actor_system MAC]}
+     * (actorSystem null: LACP uses the bond's own MAC). Its ports join with
+     * {@link #setMaster(String, String)}, taken down first: the kernel enslaves only a link that is down.
+     */
+    void addBond(String name, BondMode mode, int miimonMs, MacAddress actorSystem);
 
     /** Equivalent to: {@code ip link add NAME type vxlan id VNI [group G] [local L] [dev DEV] dstport PORT}. */
     void addVxlan(String name, int vni, IpAddress group, IpAddress local, String dev, int port);
@@ -63,7 +87,7 @@ public interface LinkOps {
     /** Equivalent to: {@code ip link set DEV multicast on|off}. */
     void setMulticast(String name, boolean on);
 
-    /** Equivalent to: {@code ip link set DEV master BRIDGE}. */
+    /** Equivalent to: {@code ip link set DEV master MASTER} (a bridge, or a bond for a link that is down). */
     void setMaster(String dev, String bridge);
 
     /** Equivalent to: {@code ip link set DEV nomaster}. */

@@ -13,6 +13,9 @@ public interface Network extends AutoCloseable {
 
     RouteOps routes();
 
+    /** The VLAN tables of bridge ports ({@code bridge vlan}). */
+    BridgeVlanOps bridgeVlans();
+
     Sysctls sysctls();
 
     @Override

@@ -19,6 +19,8 @@ import org.xennet.jna.NativeFiles;
 import org.xennet.jna.Netns;
 import org.xennet.log.Startup;
 import org.xennet.model.Address;
+import org.xennet.model.BondMode;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
@@ -29,6 +31,7 @@ import org.xennet.netlink.NetlinkSocket;
 import org.xennet.netlink.NetlinkTransport;
 import org.xennet.netlink.NlMessage;
 import org.xennet.netlink.rtnl.AddressMessages;
+import org.xennet.netlink.rtnl.BridgeVlanMessages;
 import org.xennet.netlink.rtnl.LinkMessages;
 import org.xennet.netlink.rtnl.RouteMessages;
 
@@ -46,6 +49,7 @@ public final class RtnetlinkNetwork implements Network {
     private final Links links = new Links();
     private final Addresses addresses = new Addresses();
     private final Routes routes = new Routes();
+    private final BridgeVlans bridgeVlans = new BridgeVlans();
 
     public RtnetlinkNetwork(NetlinkSocket socket, Sysctls sysctls) {
         this.nl = new NetlinkTransport(socket);
@@ -85,6 +89,11 @@ public final class RtnetlinkNetwork implements Network {
     @Override
     public RouteOps routes() {
         return routes;
+    }
+
+    @Override
+    public BridgeVlanOps bridgeVlans() {
+        return bridgeVlans;
     }
 
     @Override
@@ -139,9 +148,21 @@ public final class RtnetlinkNetwork implements Network {
         }
 
         @Override
-        public void addBridge(String name, boolean stp, int forwardDelayCentis) {
+        public void addBridge(String name, boolean stp, int forwardDelayCentis, boolean vlanFiltering) {
             InterfaceName.check("bridge", name);
-            create(name + " type bridge", LinkMessages.newBridge(name, stp, forwardDelayCentis));
+            create(name + " type bridge", LinkMessages.newBridge(name, stp, forwardDelayCentis, vlanFiltering));
+        }
+
+        @Override
+        public void setVlanFiltering(String bridge, boolean on) {
+            String op = "link set type bridge vlan_filtering " + (on ? 1 : 0);
+            nl.execute(op, bridge, RTM_NEWLINK, 0, LinkMessages.setVlanFiltering(indexOf(op, bridge), on));
+        }
+
+        @Override
+        public void addBond(String name, BondMode mode, int miimonMs, MacAddress actorSystem) {
+            InterfaceName.check("dev", name);
+            create(name + " type bond mode " + mode.word(), LinkMessages.newBond(name, mode, miimonMs, actorSystem));
         }
 
         @Override
@@ -152,13 +173,11 @@ public final class RtnetlinkNetwork implements Network {
         }
 
         @Override
-        public void addVlan(String name, String parent, int id) {
+        public void addVlan(String name, String parent, int id, int protocol) {
             InterfaceName.check("dev", name);
-            if (id < 1 || id > 4094) {
-                throw new UsageException("VLAN id " + id + " is outside 1-4094");
-            }
+            checkVid(id);
             create(name + " link " + parent + " type vlan id " + id,
-                    LinkMessages.newVlan(name, indexOf("link add", parent), id));
+                    LinkMessages.newVlan(name, indexOf("link add", parent), id, protocol));
         }
 
         @Override
@@ -233,6 +252,47 @@ public final class RtnetlinkNetwork implements Network {
             } finally {
                 NativeFiles.close(fd);
             }
+        }
+    }
+
+    static void checkVid(int vid) {
+        if (vid < BridgeVlan.MIN_VID || vid > BridgeVlan.MAX_VID) {
+            throw new UsageException("VLAN id " + vid + " is outside " + BridgeVlan.MIN_VID + "-" + BridgeVlan.MAX_VID);
+        }
+    }
+
+    private final class BridgeVlans implements BridgeVlanOps {
+        @Override
+        public List<BridgeVlan> list() {
+            List<BridgeVlan> out = new ArrayList<>();
+            for (NlMessage m : nl.dump("bridge vlan show", "", RTM_GETLINK, BridgeVlanMessages.dump())) {
+                if (m.type() == RTM_NEWLINK) {
+                    out.addAll(BridgeVlanMessages.decode(m));
+                }
+            }
+            return Collections.unmodifiableList(out);
+        }
+
+        @Override
+        public List<BridgeVlan> list(String dev) {
+            int idx = indexOf("bridge vlan show", dev);
+            return list().stream().filter(v -> v.index() == idx).toList();
+        }
+
+        @Override
+        public void add(String dev, int vid, boolean pvid, boolean untagged) {
+            checkVid(vid);
+            String op = "bridge vlan add";
+            nl.execute(op, "dev " + dev + " " + new BridgeVlan(0, vid, pvid, untagged).addWords(), RTM_SETLINK, 0,
+                    BridgeVlanMessages.entry(indexOf(op, dev), vid, pvid, untagged));
+        }
+
+        @Override
+        public void delete(String dev, int vid) {
+            checkVid(vid);
+            String op = "bridge vlan del";
+            nl.execute(op, "dev " + dev + " vid " + vid, RTM_DELLINK, 0,
+                    BridgeVlanMessages.entry(indexOf(op, dev), vid, false, false));
         }
     }
 

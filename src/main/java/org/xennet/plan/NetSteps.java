@@ -6,6 +6,8 @@ import java.util.function.Predicate;
 import org.xennet.error.AlreadyExistsException;
 import org.xennet.error.NotFoundException;
 import org.xennet.model.Address;
+import org.xennet.model.BondMode;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.model.Route;
@@ -52,6 +54,99 @@ public final class NetSteps {
                         net.links().addBridge(name, stp, forwardDelayCentis);
                     }
                 }).undoneBy("ip link del " + name, () -> deleteIfThere(name)).undoPolicy(Step.Policy.WARN);
+    }
+
+    /**
+     * {@code ip link add NAME type bridge stp_state S forward_delay D vlan_filtering 1}; undone by
+     * deleting it. Without VLAN filtering the step of {@link #addBridge(String, boolean, int)}.
+     */
+    public Step addBridge(String name, boolean stp, int forwardDelayCentis, boolean vlanFiltering) {
+        if (!vlanFiltering) {
+            return addBridge(name, stp, forwardDelayCentis);
+        }
+        return Step.required("ip link add " + name + " type bridge stp_state " + (stp ? 1 : 0) + " forward_delay "
+                + forwardDelayCentis + " vlan_filtering 1", () -> {
+                    Optional<Link> l = net.links().find(name);
+                    if (l.isEmpty() || !l.get().isBridge()) {
+                        net.links().addBridge(name, stp, forwardDelayCentis, true);
+                    } else if (!l.get().vlanFiltering()) {
+                        net.links().setVlanFiltering(name, true);
+                    }
+                }).undoneBy("ip link del " + name, () -> deleteIfThere(name)).undoPolicy(Step.Policy.WARN);
+    }
+
+    /**
+     * {@code ip link add link PARENT name NAME type vlan [protocol 802.1ad] id ID}; undone by
+     * deleting it. A VLAN link of that name, parent and id counts as made; the undo deletes only a
+     * VLAN link with that id (never a link someone else made under the name meanwhile).
+     */
+    public Step addVlan(String name, String parent, int id, int protocol) {
+        return Step.required(vlanWords(name, parent, id, protocol), () -> {
+            Optional<Link> l = net.links().find(name);
+            Optional<Link> p = net.links().find(parent);
+            if (l.isEmpty() || p.isEmpty() || !l.get().isVlan() || l.get().vlanId() != id
+                    || l.get().linkIndex() != p.get().index()) {
+                net.links().addVlan(name, parent, id, protocol);
+            }
+        }).undoneBy("ip link del " + name, () -> {
+            if (net.links().find(name).filter(l -> l.isVlan() && l.vlanId() == id).isPresent()) {
+                deleteIfThere(name);
+            }
+        }).undoPolicy(Step.Policy.WARN);
+    }
+
+    /** The words of {@link #addVlan}: {@code ip link add link eth0 name eth0.10 type vlan id 10}. */
+    public static String vlanWords(String name, String parent, int id, int protocol) {
+        return "ip link add link " + parent + " name " + name + " type vlan "
+                + (protocol == Link.ETH_P_8021AD ? "protocol 802.1ad " : "") + "id " + id;
+    }
+
+    /**
+     * {@code ip link add NAME type bond mode MODE miimon MS [ad_actor_system MAC]}; undone by
+     * deleting it, which releases its ports (the kernel gives each its MAC and MTU back and takes
+     * it down). A bond of that name counts as made; the undo deletes only a bond.
+     */
+    public Step addBond(String name, BondMode mode, int miimonMs, MacAddress actorSystem) {
+        return Step.required("ip link add " + name + " type bond mode " + mode.word() + " miimon " + miimonMs
+                + (actorSystem == null ? "" : " ad_actor_system " + actorSystem), () -> {
+                    if (net.links().find(name).filter(Link::isBond).isEmpty()) {
+                        net.links().addBond(name, mode, miimonMs, actorSystem);
+                    }
+                }).undoneBy("ip link del " + name, () -> {
+                    if (net.links().find(name).filter(Link::isBond).isPresent()) {
+                        deleteIfThere(name);
+                    }
+                }).undoPolicy(Step.Policy.WARN);
+    }
+
+    /**
+     * {@code ip link set dev DEV master BOND} (DEV must be down: the kernel enslaves only a link
+     * that is); undone by {@code nomaster}, after which the kernel has given DEV back its MAC and
+     * MTU, which are set again where they still differ from {@code mac} and {@code mtu}.
+     */
+    public Step enslave(String dev, String bond, MacAddress mac, int mtu) {
+        return Step.required(linkWords(dev, "master " + bond), () -> {
+            Optional<Link> l = net.links().find(dev);
+            Optional<Link> b = net.links().find(bond);
+            if (l.isEmpty() || b.isEmpty() || l.get().masterIndex() != b.get().index()) {
+                net.links().setMaster(dev, bond);
+            }
+        }).undoneBy(linkWords(dev, "nomaster"), () -> {
+            Optional<Link> l = net.links().find(dev);
+            if (l.isEmpty()) {
+                return;
+            }
+            if (l.get().hasMaster()) {
+                net.links().setNoMaster(dev);
+            }
+            Link now = net.links().get(dev);
+            if (mac != null && !mac.equals(now.mac())) {
+                net.links().setMac(dev, mac);
+            }
+            if (mtu != 0 && now.mtu() != mtu) {
+                net.links().setMtu(dev, mtu);
+            }
+        });
     }
 
     /** {@code ip link add NAME type veth peer name PEER}; undone by deleting the pair. */
@@ -232,6 +327,64 @@ public final class NetSteps {
                 net.links().setMtu(dev, old);
             }
         });
+    }
+
+    // ---------------------------------------------------------------- bridge VLANs
+
+    /**
+     * {@code bridge vlan add dev DEV vid VID [pvid] [untagged]}; undone by putting back the entry
+     * the port had for that VLAN ({@code old}), or by deleting it when it had none. An entry that
+     * is as wanted already counts as added.
+     */
+    public Step bridgeVlanAdd(String dev, BridgeVlan wanted, BridgeVlan old) {
+        Step s = Step.required(bridgeVlanWords("add", dev, wanted), () -> {
+            if (!has(dev, wanted)) {
+                net.bridgeVlans().add(dev, wanted.vid(), wanted.pvid(), wanted.untagged());
+            }
+        });
+        if (old != null) {
+            return s.undoneBy(bridgeVlanWords("add", dev, old), () -> {
+                if (exists(dev) && !has(dev, old)) {
+                    net.bridgeVlans().add(dev, old.vid(), old.pvid(), old.untagged());
+                }
+            });
+        }
+        return s.undoneBy(bridgeVlanWords("del", dev, wanted), () -> deleteVlanIfThere(dev, wanted.vid()));
+    }
+
+    /** {@code bridge vlan del dev DEV vid VID}; undone by adding {@code old} back. A VLAN that is gone counts as deleted. */
+    public Step bridgeVlanDelete(String dev, BridgeVlan old) {
+        return Step.required(bridgeVlanWords("del", dev, old), () -> deleteVlanIfThere(dev, old.vid()))
+                .undoneBy(bridgeVlanWords("add", dev, old), () -> {
+                    if (exists(dev) && !has(dev, old)) {
+                        net.bridgeVlans().add(dev, old.vid(), old.pvid(), old.untagged());
+                    }
+                });
+    }
+
+    private boolean has(String dev, BridgeVlan v) {
+        return net.bridgeVlans().list(dev).stream()
+                .anyMatch(x -> x.vid() == v.vid() && x.pvid() == v.pvid() && x.untagged() == v.untagged());
+    }
+
+    private void deleteVlanIfThere(String dev, int vid) {
+        try {
+            if (exists(dev) && net.bridgeVlans().list(dev).stream().anyMatch(x -> x.vid() == vid)) {
+                net.bridgeVlans().delete(dev, vid);
+            }
+        } catch (NotFoundException e) {
+            // gone meanwhile (the port left its bridge, or the VLAN was deleted)
+        }
+    }
+
+    /** {@code bridge vlan add|del dev DEV vid VID [pvid] [untagged]}: the words of every bridge VLAN step and of advice. */
+    public static String bridgeVlanWords(String verb, String dev, BridgeVlan v) {
+        return "bridge vlan " + verb + " dev " + dev + " " + (verb.equals("del") ? "vid " + v.vid() : v.addWords());
+    }
+
+    /** {@code ip link set dev BR type bridge vlan_filtering 1}: the words of advice that switches a bridge's VLAN filtering on. */
+    public static String vlanFilteringWords(String bridge) {
+        return linkWords(bridge, "type bridge vlan_filtering 1");
     }
 
     // ---------------------------------------------------------------- addresses and routes

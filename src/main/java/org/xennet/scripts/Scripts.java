@@ -69,7 +69,17 @@ public final class Scripts {
                                                 + "NIC, keeping its name, becomes its port", "linux", "openvswitch"),
                                 Variable.choice("ovs_datapath", "system",
                                         "bridge_type=openvswitch: the kernel datapath, or netdev (userspace)", "system",
-                                        "netdev"))));
+                                        "netdev"),
+                                Variable.of("vlan", NUMBER, "none",
+                                        "VLAN 1-4094 of netdev: bridge netdev.VLAN (made when missing, as netdev=eth0.10 is)"),
+                                Variable.of("mtu", Variable.Kind.MTU, "the NIC's",
+                                        "MTU of a VLAN interface network-bridge makes (at most its NIC's)"),
+                                Variable.of("vlan_filtering", YES_NO, "no",
+                                        "the bridge is made with VLAN filtering on (its ports then carry VLAN 1 untagged until set otherwise)"),
+                                Variable.of("slaves", TEXT, "none",
+                                        "NICs (eth0,eth1) of a bond to make as netdev (default bond0) and bridge"),
+                                Variable.choice("bond_mode", "active-backup", "mode of the bond slaves= makes",
+                                        "active-backup", "802.3ad"))));
             case "network-route":
                 return Optional.of(new ScriptSpec(name,
                         "Routed networking: IPv4 forwarding on and proxy ARP on netdev; stop undoes it.",

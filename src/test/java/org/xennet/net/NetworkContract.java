@@ -16,7 +16,10 @@ import org.xennet.error.Errno;
 import org.xennet.error.KernelException;
 import org.xennet.error.NotFoundException;
 import org.xennet.error.UsageException;
+import org.xennet.error.PermissionException;
 import org.xennet.model.Address;
+import org.xennet.model.BondMode;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
@@ -298,6 +301,118 @@ public abstract class NetworkContract {
         assertEquals("vlan", v.kind());
         assertEquals(100, v.vlanId());
         assertEquals(net.links().get("va").index(), v.linkIndex());
+    }
+
+    /** Skips a test whose kind of link this kernel cannot make (a module missing, an option not built). */
+    private static void orSkip(String what, Runnable r) {
+        try {
+            r.run();
+        } catch (KernelException e) {
+            Assumptions.assumeFalse(e.errnoName() == Errno.EOPNOTSUPP, what + " not available: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    @Test
+    void aVlanHasItsProtocolOneIdOncePerParentAndNoMoreMtuThanItsParent() {
+        Network net = network();
+        LinkOps l = net.links();
+        l.addVeth("va", "vb");
+        l.setMtu("va", 9000);
+        orSkip("kernel module 8021q", () -> l.addVlan("va.20", "va", 20, Link.ETH_P_8021AD));
+        l.addVlan("va.10", "va", 10);
+        Link qinq = l.get("va.20");
+        assertEquals(20, qinq.vlanId());
+        assertEquals(Link.ETH_P_8021AD, qinq.vlanProtocol());
+        Link dot1q = l.get("va.10");
+        assertEquals(Link.ETH_P_8021Q, dot1q.vlanProtocol());
+        assertEquals(9000, dot1q.mtu(), "a new VLAN link takes its parent's MTU (a jumbo NIC's VLANs are jumbo)");
+        assertThrows(AlreadyExistsException.class, () -> l.addVlan("vlan10", "va", 10));
+        l.setMtu("va.10", 1500);
+        l.setMtu("va", 1500);
+        KernelException e = assertThrows(KernelException.class, () -> l.setMtu("va.10", 1504));
+        assertEquals(Errno.ERANGE, e.errnoName(), e.getMessage());
+    }
+
+    @Test
+    void aBondTakesDownLinksGivesThemItsMacAndMtuAndGivesThemBack() {
+        Network net = network();
+        LinkOps l = net.links();
+        orSkip("kernel module bonding", () -> l.addBond("xbond0", BondMode.ACTIVE_BACKUP, 100, null));
+        l.setMac("xbond0", MAC);
+        l.setMtu("xbond0", 1400);
+        l.addVeth("xa", "xb");
+        l.addVeth("xc", "xd");
+        Link xa = l.get("xa");
+        Link xc = l.get("xc");
+        l.setUp("xa", true);
+        assertThrows(PermissionException.class, () -> l.setMaster("xa", "xbond0"),
+                "the kernel enslaves a link only while it is down");
+        l.setUp("xa", false);
+        l.setMaster("xa", "xbond0");
+        l.setMaster("xc", "xbond0");
+        Link bond = l.get("xbond0");
+        assertEquals(new Link.BondInfo(BondMode.ACTIVE_BACKUP, bond.bond().activeSlaveIndex(), 100), bond.bond());
+        for (String s : List.of("xa", "xc")) {
+            Link p = l.get(s);
+            assertEquals(bond.index(), p.masterIndex(), s);
+            assertEquals("bond", p.slaveKind(), s);
+            assertEquals(MAC, p.mac(), s + " has the bond's MAC");
+            assertEquals(1400, p.mtu(), s + " has the bond's MTU");
+            assertTrue(p.isUp(), s + " is opened by the bond");
+            assertTrue(p.bondSlave() != null, s);
+        }
+        assertEquals(xa.mac(), l.get("xa").bondSlave().permanentMac());
+        l.setNoMaster("xa");
+        Link back = l.get("xa");
+        assertEquals(xa.mac(), back.mac(), "released, xa has its own MAC again");
+        assertEquals(xa.mtu(), back.mtu());
+        assertFalse(back.isUp(), "released, xa is closed");
+        assertEquals(0, back.masterIndex());
+        l.delete("xbond0");
+        Link c = l.get("xc");
+        assertEquals(xc.mac(), c.mac(), "the bond deleted, xc has its own MAC again");
+        assertEquals(xc.mtu(), c.mtu());
+        assertEquals(0, c.masterIndex());
+        assertFalse(c.isUp());
+    }
+
+    @Test
+    void bridgePortVlansAreAddedReplacedAndDeleted() {
+        Network net = network();
+        LinkOps l = net.links();
+        orSkip("bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)", () -> l.addBridge("xbr0", false, 0, true));
+        assertTrue(l.get("xbr0").vlanFiltering());
+        l.addVeth("xa", "xb");
+        l.setMaster("xa", "xbr0");
+        BridgeVlanOps v = net.bridgeVlans();
+        int xa = l.get("xa").index();
+        assertEquals(List.of(new BridgeVlan(xa, 1, true, true)), v.list("xa"), "a new port has VLAN 1 as pvid, untagged");
+        v.add("xa", 10, true, true);
+        assertEquals(List.of(new BridgeVlan(xa, 1, false, true), new BridgeVlan(xa, 10, true, true)), v.list("xa"),
+                "the pvid moved to 10");
+        v.delete("xa", 1);
+        v.add("xa", 20, false, false);
+        assertEquals(List.of(new BridgeVlan(xa, 10, true, true), new BridgeVlan(xa, 20, false, false)), v.list("xa"));
+        v.add("xa", 10, false, false);
+        assertEquals(List.of(new BridgeVlan(xa, 10, false, false), new BridgeVlan(xa, 20, false, false)), v.list("xa"),
+                "added again, the flags are replaced");
+        assertTrue(v.list().containsAll(v.list("xa")));
+        int xbr0 = l.get("xbr0").index();
+        assertTrue(v.list().contains(new BridgeVlan(xbr0, 1, true, true)), "the bridge's own VLAN: " + v.list());
+        v.delete("xa", 99); // a VLAN the port does not have: acknowledged
+        assertEquals(2, v.list("xa").size());
+        KernelException e = assertThrows(KernelException.class, () -> v.add("xb", 10, true, true), "xb is no bridge's port");
+        assertEquals(Errno.EOPNOTSUPP, e.errnoName(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bridge vlan add dev xb vid 10 pvid untagged: "), e.getMessage());
+        assertEquals(List.of(), v.list("xb"));
+        l.setVlanFiltering("xbr0", false);
+        assertFalse(l.get("xbr0").vlanFiltering());
+        l.setVlanFiltering("xbr0", true);
+        assertTrue(l.get("xbr0").vlanFiltering());
+        l.setNoMaster("xa");
+        assertEquals(List.of(), v.list("xa"), "a port that leaves its bridge has no VLANs");
+        assertThrows(UsageException.class, () -> v.add("xa", 4095, false, false));
     }
 
     @Test

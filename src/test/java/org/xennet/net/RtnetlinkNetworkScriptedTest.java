@@ -82,6 +82,42 @@ class RtnetlinkNetworkScriptedTest {
         Mockito.verifyNoInteractions(sysctls);
     }
 
+    // ---- bridge VLANs ----------------------------------------------------------------------
+
+    @Test
+    void bridgeVlanAddIsAnAfBridgeSetlink() {
+        socket.expect("get vif5.0", GET_VIF).reply(VIF)
+                .expect("bridge vlan add", hex("""
+                        2c000000 1300 0500 00000000 00000000  // len 44, RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK
+                        07 00 0000 04000000 00000000 00000000 // ifinfomsg: AF_BRIDGE, index 4 (vif5.0)
+                        0c00 1a00 0800 0200 0600 0a00         // IFLA_AF_SPEC { VLAN_INFO PVID|UNTAGGED vid 10 }
+                        """)).reply(ACK);
+        net.bridgeVlans().add("vif5.0", 10, true, true);
+    }
+
+    @Test
+    void aBridgeVlanRefusedNamesTheOperationAndThePort() {
+        socket.expect("get vif5.0", GET_VIF).reply(VIF)
+                .expect("bridge vlan del", hex("""
+                        2c000000 1100 0500 00000000 00000000  // len 44, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK
+                        07 00 0000 04000000 00000000 00000000 // AF_BRIDGE, index 4
+                        0c00 1a00 0800 0200 0000 6300         // IFLA_AF_SPEC { VLAN_INFO vid 99 }
+                        """)).reply(hex("""
+                        24000000 0200 0001 00000000 00000000  // NLMSG_ERROR, NLM_F_CAPPED
+                        a1ffffff                              // -EOPNOTSUPP (vif5.0 is no bridge's port)
+                        2c000000 1100 0500 00000000 00000000  // the request's header
+                        """));
+        KernelException e = assertThrows(KernelException.class, () -> net.bridgeVlans().delete("vif5.0", 99));
+        assertEquals("bridge vlan del dev vif5.0 vid 99: Operation not supported (EOPNOTSUPP)", e.getMessage());
+    }
+
+    @Test
+    void aVlanOutsideOneTo4094IsRefusedBeforeTheKernelIsAsked() {
+        assertThrows(UsageException.class, () -> net.bridgeVlans().add("vif5.0", 4095, false, false));
+        assertThrows(UsageException.class, () -> net.bridgeVlans().delete("vif5.0", 0));
+        assertThrows(UsageException.class, () -> net.links().addVlan("vif5.0.0", "vif5.0", 0));
+    }
+
     // ---- links ---------------------------------------------------------------------------
 
     @Test

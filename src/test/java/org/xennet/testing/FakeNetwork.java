@@ -15,6 +15,8 @@ import org.xennet.error.Errno;
 import org.xennet.error.KernelException;
 import org.xennet.error.NotFoundException;
 import org.xennet.model.Address;
+import org.xennet.model.BondMode;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
@@ -22,6 +24,7 @@ import org.xennet.model.MacAddress;
 import org.xennet.model.OperState;
 import org.xennet.model.Route;
 import org.xennet.net.AddressOps;
+import org.xennet.net.BridgeVlanOps;
 import org.xennet.net.LinkOps;
 import org.xennet.net.Network;
 import org.xennet.net.RouteOps;
@@ -37,8 +40,12 @@ import org.xennet.net.Sysctls;
  * link appears, carried along by a rename and gone with the link; writing {@code ip_forward}
  * (= {@code conf/all/forwarding}) sets the forwarding flag of default and of every link; writing
  * an IPv4 {@code conf/default} key updates the links whose key was never written; writing an
- * IPv6 {@code conf/all} key sets it on default and every link. It runs the same contract tests
- * as the kernel (NetworkContract), which keeps it honest.
+ * IPv6 {@code conf/all} key sets it on default and every link. Bonds: a link joins only when it is
+ * down, then takes the bond's MAC and MTU and goes up; released (nomaster, or the bond deleted) it
+ * gets back the MAC and MTU it had and goes down. Bridge VLANs: a bridge and each new port get
+ * VLAN 1 as pvid, untagged (the kernel's default_pvid); a pvid is one per port; only a bridge
+ * port has VLANs to change. It runs the same contract tests as the kernel (NetworkContract),
+ * which keeps it honest.
  */
 public final class FakeNetwork implements Network {
     private final Map<Integer, Link> links = new LinkedHashMap<>();
@@ -47,12 +54,19 @@ public final class FakeNetwork implements Network {
     private final Map<String, String> sysctl = new HashMap<>();
     /** Per-link IPv4 keys written explicitly, which a later conf/default write leaves alone. */
     private final Set<String> explicit = new HashSet<>();
+    /** Bridge VLANs by link index (ports, and a bridge's own). */
+    private final Map<Integer, List<BridgeVlan>> vlans = new HashMap<>();
+    /** What a bond port had before it joined: MAC and MTU, given back when it leaves. */
+    private final Map<Integer, Link> beforeBond = new HashMap<>();
+    /** Bonds whose MAC was set (a bond whose MAC was not takes its first port's). */
+    private final Set<Integer> bondMacSet = new HashSet<>();
     private int nextIndex = 1;
     private long nextMac = 0x02_00_00_00_10_00L;
 
     private final LinkOps linkOps = new Links();
     private final AddressOps addressOps = new Addresses();
     private final RouteOps routeOps = new Routes();
+    private final BridgeVlanOps vlanOps = new BridgeVlans();
     private final Sysctls sysctls = new FakeSysctls();
 
     private static final String V4 = "net/ipv4/conf/";
@@ -147,8 +161,41 @@ public final class FakeNetwork implements Network {
 
     private Link with(Link l, String name, int flags, int mtu, MacAddress mac, int master) {
         boolean up = (flags & Link.IFF_UP) != 0;
-        return new Link(l.index(), name, l.kind(), master == 0 ? null : "bridge", flags, mtu, mac, master,
-                l.linkIndex(), up ? OperState.UP : OperState.DOWN, up, l.bridge(), l.vlanId(), l.unknown());
+        Link m = master == 0 ? null : links.get(master);
+        String slaveKind = m == null ? null : m.kind();
+        return new Link(l.index(), name, l.kind(), slaveKind, flags, mtu, mac, master,
+                l.linkIndex(), up ? OperState.UP : OperState.DOWN, up, l.bridge(), l.vlanId(), l.unknown(),
+                l.vlanProtocol(), l.bond(), "bond".equals(slaveKind) ? l.bondSlave() : null);
+    }
+
+    private Link withBridge(Link l, Link.BridgeInfo b) {
+        return new Link(l.index(), l.name(), l.kind(), l.slaveKind(), l.flags(), l.mtu(), l.mac(), l.masterIndex(),
+                l.linkIndex(), l.operState(), l.carrier(), b, l.vlanId(), l.unknown(), l.vlanProtocol(), l.bond(),
+                l.bondSlave());
+    }
+
+    private Link withBond(Link l, Link.BondInfo b, Link.BondSlaveInfo s) {
+        return new Link(l.index(), l.name(), l.kind(), l.slaveKind(), l.flags(), l.mtu(), l.mac(), l.masterIndex(),
+                l.linkIndex(), l.operState(), l.carrier(), l.bridge(), l.vlanId(), l.unknown(), l.vlanProtocol(), b, s);
+    }
+
+    /** A bond's ports in the order they joined. */
+    private List<Link> slavesOf(Link bond) {
+        return links.values().stream().filter(l -> l.masterIndex() == bond.index() && l.bondSlave() != null).toList();
+    }
+
+    /** Marks the bond's active port: the first port in active-backup, none in the other modes. */
+    private void electActive(Link bond) {
+        Link b = links.get(bond.index());
+        int active = 0;
+        for (Link s : slavesOf(b)) {
+            boolean act = b.bond().mode() != BondMode.ACTIVE_BACKUP || active == 0;
+            if (act && active == 0 && b.bond().mode() == BondMode.ACTIVE_BACKUP) {
+                active = s.index();
+            }
+            put(withBond(s, null, new Link.BondSlaveInfo(act, s.isUp(), s.bondSlave().permanentMac())));
+        }
+        put(withBond(b, new Link.BondInfo(b.bond().mode(), active, b.bond().miimonMs()), null));
     }
 
     private void create(String name, String subject, Link l) {
@@ -179,6 +226,11 @@ public final class FakeNetwork implements Network {
     }
 
     @Override
+    public BridgeVlanOps bridgeVlans() {
+        return vlanOps;
+    }
+
+    @Override
     public Sysctls sysctls() {
         return sysctls;
     }
@@ -205,10 +257,28 @@ public final class FakeNetwork implements Network {
         }
 
         @Override
-        public void addBridge(String name, boolean stp, int forwardDelayCentis) {
+        public void addBridge(String name, boolean stp, int forwardDelayCentis, boolean vlanFiltering) {
             create(name, name + " type bridge", new Link(nextIndex, name, "bridge", null, Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1500,
-                    newMac(), 0, 0, OperState.DOWN, false, new Link.BridgeInfo(stp ? 1 : 0, forwardDelayCentis), 0,
-                    List.of()));
+                    newMac(), 0, 0, OperState.DOWN, false,
+                    new Link.BridgeInfo(stp ? 1 : 0, forwardDelayCentis, vlanFiltering), 0, List.of()));
+            vlans.put(nextIndex, new ArrayList<>(List.of(defaultPvid(nextIndex))));
+            nextIndex++;
+        }
+
+        @Override
+        public void setVlanFiltering(String bridge, boolean on) {
+            Link b = byName("link set type bridge", bridge);
+            if (!b.isBridge()) {
+                throw err("link set type bridge", bridge, Errno.EOPNOTSUPP, null);
+            }
+            put(withBridge(b, new Link.BridgeInfo(b.bridge().stpState(), b.bridge().forwardDelayCentis(), on)));
+        }
+
+        @Override
+        public void addBond(String name, BondMode mode, int miimonMs, MacAddress actorSystem) {
+            create(name, name + " type bond mode " + mode.word(), new Link(nextIndex, name, "bond", null,
+                    Link.IFF_BROADCAST | Link.IFF_MULTICAST, 1500, newMac(), 0, 0, OperState.DOWN, false, null, 0,
+                    List.of(), 0, new Link.BondInfo(mode, 0, miimonMs), null));
             nextIndex++;
         }
 
@@ -228,10 +298,14 @@ public final class FakeNetwork implements Network {
         }
 
         @Override
-        public void addVlan(String name, String parent, int id) {
+        public void addVlan(String name, String parent, int id, int protocol) {
             Link p = byName("link add", parent);
-            create(name, name + " link " + parent + " type vlan id " + id, new Link(nextIndex, name, "vlan", null, p.flags() & ~Link.IFF_UP, p.mtu(), p.mac(), 0,
-                    p.index(), OperState.DOWN, false, null, id, List.of()));
+            String subject = name + " link " + parent + " type vlan id " + id;
+            if (links.values().stream().anyMatch(l -> l.isVlan() && l.linkIndex() == p.index() && l.vlanId() == id)) {
+                throw err("link add", subject, Errno.EEXIST, null); // one VLAN id once per parent
+            }
+            create(name, subject, new Link(nextIndex, name, "vlan", null, p.flags() & ~Link.IFF_UP, p.mtu(), p.mac(), 0,
+                    p.index(), OperState.DOWN, false, null, id, List.of(), protocol, null, null));
             nextIndex++;
         }
 
@@ -253,14 +327,31 @@ public final class FakeNetwork implements Network {
         }
 
         private void remove(Link l) {
+            if (l.isBond()) {
+                for (Link s : slavesOf(l)) {
+                    release(s);
+                }
+            }
+            vlans.remove(l.index());
             links.remove(l.index());
             moveSysctls(l.name(), null);
             addresses.removeIf(a -> a.index() == l.index());
             routes.removeIf(r -> r.oif() == l.index());
             for (Link p : List.copyOf(links.values())) {
                 if (p.masterIndex() == l.index()) {
+                    vlans.remove(p.index());
                     put(with(p, p.name(), p.flags(), p.mtu(), p.mac(), 0));
                 }
+            }
+        }
+
+        /** A bond port leaves: its MAC and MTU back, down (the kernel closes it). */
+        private void release(Link s) {
+            Link before = beforeBond.remove(s.index());
+            Link bond = links.get(s.masterIndex());
+            put(with(s, s.name(), s.flags() & ~Link.IFF_UP, before.mtu(), before.mac(), 0));
+            if (bond != null && links.containsKey(bond.index())) {
+                electActive(bond);
             }
         }
 
@@ -305,18 +396,55 @@ public final class FakeNetwork implements Network {
         public void setMaster(String dev, String bridge) {
             Link l = byName("link set master", dev);
             Link br = byName("link set master", bridge);
+            String subject = dev + " -> " + bridge;
+            if (br.isBond()) {
+                enslave(l, br, subject);
+                return;
+            }
             if (!br.isBridge()) {
-                throw err("link set master", dev + " -> " + bridge, Errno.EOPNOTSUPP, null);
+                throw err("link set master", subject, Errno.EOPNOTSUPP, null);
             }
             if (l.index() == br.index() || l.isLoopback()) {
-                throw err("link set master", dev + " -> " + bridge, Errno.EINVAL, null);
+                throw err("link set master", subject, Errno.EINVAL, null);
+            }
+            if (l.bondSlave() != null) {
+                throw err("link set master", subject, Errno.EBUSY, null); // a bond's port
+            }
+            if (l.masterIndex() != br.index()) {
+                vlans.put(l.index(), new ArrayList<>(List.of(defaultPvid(l.index()))));
             }
             put(with(l, l.name(), l.flags(), l.mtu(), l.mac(), br.index()));
+        }
+
+        private void enslave(Link l, Link bond, String subject) {
+            if (l.index() == bond.index() || l.isLoopback() || l.isBridge() || l.isBond()) {
+                throw err("link set master", subject, Errno.EINVAL, null);
+            }
+            if (l.hasMaster()) {
+                throw err("link set master", subject, Errno.EBUSY, null);
+            }
+            if (l.isUp()) {
+                throw err("link set master", subject, Errno.EPERM, "Device can not be enslaved while up");
+            }
+            beforeBond.put(l.index(), l);
+            boolean first = slavesOf(bond).isEmpty();
+            if (first && !bondMacSet.contains(bond.index())) {
+                put(with(bond, bond.name(), bond.flags(), bond.mtu(), l.mac(), bond.masterIndex()));
+                bond = links.get(bond.index());
+            }
+            Link joined = with(l, l.name(), l.flags() | Link.IFF_UP, bond.mtu(), bond.mac(), bond.index());
+            put(withBond(joined, null, new Link.BondSlaveInfo(false, true, l.mac())));
+            electActive(bond);
         }
 
         @Override
         public void setNoMaster(String dev) {
             Link l = byName("link set nomaster", dev);
+            if (l.bondSlave() != null) {
+                release(l);
+                return;
+            }
+            vlans.remove(l.index());
             put(with(l, l.name(), l.flags(), l.mtu(), l.mac(), 0));
         }
 
@@ -327,6 +455,12 @@ public final class FakeNetwork implements Network {
                 throw err("link set address", dev + " " + mac, Errno.EADDRNOTAVAIL, null);
             }
             put(with(l, l.name(), l.flags(), l.mtu(), mac, l.masterIndex()));
+            if (l.isBond()) {
+                bondMacSet.add(l.index());
+                for (Link s : slavesOf(l)) { // fail_over_mac=none: every port has the bond's MAC
+                    put(with(s, s.name(), s.flags(), s.mtu(), mac, s.masterIndex()));
+                }
+            }
         }
 
         @Override
@@ -335,7 +469,15 @@ public final class FakeNetwork implements Network {
             if (mtu < 68) {
                 throw err("link set mtu", dev + " " + mtu, Errno.EINVAL, "mtu less than device minimum");
             }
+            if (l.isVlan() && links.containsKey(l.linkIndex()) && mtu > links.get(l.linkIndex()).mtu()) {
+                throw err("link set mtu", dev + " " + mtu, Errno.ERANGE, null); // not above its parent's
+            }
             put(with(l, l.name(), l.flags(), mtu, l.mac(), l.masterIndex()));
+            if (l.isBond()) {
+                for (Link s : slavesOf(l)) {
+                    put(with(s, s.name(), s.flags(), mtu, s.mac(), s.masterIndex()));
+                }
+            }
         }
 
         @Override
@@ -455,6 +597,58 @@ public final class FakeNetwork implements Network {
             if (!removed) {
                 throw err("route del", describe(r), Errno.ESRCH, null);
             }
+        }
+    }
+
+    private static BridgeVlan defaultPvid(int index) {
+        return new BridgeVlan(index, BridgeVlan.DEFAULT_PVID, true, true);
+    }
+
+    private final class BridgeVlans implements BridgeVlanOps {
+        @Override
+        public List<BridgeVlan> list() {
+            List<BridgeVlan> out = new ArrayList<>();
+            for (Link l : links.values()) {
+                out.addAll(vlans.getOrDefault(l.index(), List.of()));
+            }
+            return out;
+        }
+
+        @Override
+        public List<BridgeVlan> list(String dev) {
+            return List.copyOf(vlans.getOrDefault(byName("bridge vlan show", dev).index(), List.of()));
+        }
+
+        private List<BridgeVlan> portVlans(String op, String dev, int vid, String subject) {
+            if (vid < BridgeVlan.MIN_VID || vid > BridgeVlan.MAX_VID) {
+                throw new org.xennet.error.UsageException("VLAN id " + vid + " is outside 1-4094");
+            }
+            Link l = byName(op, dev);
+            Link m = l.masterIndex() == 0 ? null : links.get(l.masterIndex());
+            if (m == null || !m.isBridge()) {
+                throw err(op, subject, Errno.EOPNOTSUPP, null);
+            }
+            return vlans.computeIfAbsent(l.index(), i -> new ArrayList<>());
+        }
+
+        @Override
+        public void add(String dev, int vid, boolean pvid, boolean untagged) {
+            String subject = "dev " + dev + " " + new BridgeVlan(0, vid, pvid, untagged).addWords();
+            List<BridgeVlan> v = portVlans("bridge vlan add", dev, vid, subject);
+            int index = byName("bridge vlan add", dev).index();
+            v.removeIf(x -> x.vid() == vid);
+            if (pvid) {
+                v.replaceAll(x -> new BridgeVlan(x.index(), x.vid(), false, x.untagged()));
+            }
+            v.add(new BridgeVlan(index, vid, pvid, untagged));
+            v.sort(java.util.Comparator.comparingInt(BridgeVlan::vid));
+        }
+
+        @Override
+        public void delete(String dev, int vid) {
+            String subject = "dev " + dev + " vid " + vid;
+            // a VLAN the port does not have: acknowledged, as by the kernel
+            portVlans("bridge vlan del", dev, vid, subject).removeIf(x -> x.vid() == vid);
         }
     }
 

@@ -7,6 +7,7 @@ import org.xennet.netlink.Nl;
 import org.xennet.netlink.NetlinkSocket;
 import org.xennet.netlink.NlMessage;
 import org.xennet.netlink.rtnl.AddressMessages;
+import org.xennet.netlink.rtnl.BridgeVlanMessages;
 import org.xennet.netlink.rtnl.LinkMessages;
 import org.xennet.netlink.rtnl.Rtnl;
 import org.xennet.netlink.rtnl.RouteMessages;
@@ -39,6 +40,11 @@ public final class CaptureKernelReplies {
                 case "route":
                     type = Rtnl.RTM_GETROUTE;
                     payload = RouteMessages.dump(Integer.parseInt(args[1]));
+                    flags |= Nl.NLM_F_DUMP;
+                    break;
+                case "bridge-vlans":
+                    type = Rtnl.RTM_GETLINK;
+                    payload = BridgeVlanMessages.dump();
                     flags |= Nl.NLM_F_DUMP;
                     break;
                 case "master":

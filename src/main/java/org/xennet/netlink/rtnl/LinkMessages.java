@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.xennet.netlink.rtnl;
 
+import static org.xennet.model.Link.ETH_P_8021Q;
 import static org.xennet.netlink.rtnl.Rtnl.*;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.xennet.model.BondMode;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
@@ -52,6 +54,31 @@ public final class LinkMessages {
                 .end().end().toBytes();
     }
 
+    /**
+     * RTM_NEWLINK: {@code ip link add NAME type bridge stp_state S forward_delay D vlan_filtering 1};
+     * without VLAN filtering the same bytes as {@link #newBridge(String, boolean, int)}.
+     */
+    public static byte[] newBridge(String name, boolean stp, int forwardDelayCentis, boolean vlanFiltering) {
+        if (!vlanFiltering) {
+            return newBridge(name, stp, forwardDelayCentis);
+        }
+        return header(0).string(IFLA_IFNAME, name)
+                .begin(IFLA_LINKINFO).string(IFLA_INFO_KIND, "bridge")
+                .begin(IFLA_INFO_DATA)
+                .u32(IFLA_BR_FORWARD_DELAY, forwardDelayCentis)
+                .u32(IFLA_BR_STP_STATE, stp ? 1 : 0)
+                .u8(IFLA_BR_VLAN_FILTERING, 1)
+                .end().end().toBytes();
+    }
+
+    /** RTM_NEWLINK on an existing bridge: {@code ip link set dev BR type bridge vlan_filtering 0|1}. */
+    public static byte[] setVlanFiltering(int index, boolean on) {
+        return header(index)
+                .begin(IFLA_LINKINFO).string(IFLA_INFO_KIND, "bridge")
+                .begin(IFLA_INFO_DATA).u8(IFLA_BR_VLAN_FILTERING, on ? 1 : 0).end()
+                .end().toBytes();
+    }
+
     /** RTM_NEWLINK: {@code ip link add NAME type veth peer name PEER}. */
     public static byte[] newVeth(String name, String peer) {
         return header(0).string(IFLA_IFNAME, name)
@@ -68,6 +95,37 @@ public final class LinkMessages {
                 .begin(IFLA_LINKINFO).string(IFLA_INFO_KIND, "vlan")
                 .begin(IFLA_INFO_DATA).u16(IFLA_VLAN_ID, id).end()
                 .end().toBytes();
+    }
+
+    /**
+     * RTM_NEWLINK: {@code ip link add link PARENT name NAME type vlan protocol P id ID}; the
+     * protocol attribute is sent only when it is not 802.1Q, the kernel's default (as {@code ip}
+     * sends it only when asked).
+     */
+    public static byte[] newVlan(String name, int parentIndex, int id, int protocol) {
+        if (protocol == 0 || protocol == Link.ETH_P_8021Q) {
+            return newVlan(name, parentIndex, id);
+        }
+        return header(0).u32(IFLA_LINK, parentIndex).string(IFLA_IFNAME, name)
+                .begin(IFLA_LINKINFO).string(IFLA_INFO_KIND, "vlan")
+                .begin(IFLA_INFO_DATA).be16(IFLA_VLAN_PROTOCOL, protocol).u16(IFLA_VLAN_ID, id).end()
+                .end().toBytes();
+    }
+
+    /**
+     * RTM_NEWLINK: {@code ip link add NAME type bond mode MODE miimon MS [ad_actor_system MAC]}
+     * (actorSystem null: none; the bond's own MAC is then LACP's system id).
+     */
+    public static byte[] newBond(String name, BondMode mode, int miimonMs, MacAddress actorSystem) {
+        MessageWriter w = header(0).string(IFLA_IFNAME, name)
+                .begin(IFLA_LINKINFO).string(IFLA_INFO_KIND, "bond")
+                .begin(IFLA_INFO_DATA)
+                .u8(IFLA_BOND_MODE, mode.number())
+                .u32(IFLA_BOND_MIIMON, miimonMs);
+        if (actorSystem != null) {
+            w.attr(IFLA_BOND_AD_ACTOR_SYSTEM, actorSystem.bytes());
+        }
+        return w.end().end().toBytes();
     }
 
     /**
@@ -154,6 +212,9 @@ public final class LinkMessages {
         boolean carrier = false;
         Link.BridgeInfo bridge = null;
         int vlanId = 0;
+        int vlanProtocol = 0;
+        Link.BondInfo bond = null;
+        Link.BondSlaveInfo bondSlave = null;
         List<RawAttribute> unknown = new ArrayList<>();
         for (NlAttr a : attrs) {
             switch (a.type()) {
@@ -182,9 +243,25 @@ public final class LinkMessages {
                     if ("bridge".equals(kind)) {
                         bridge = new Link.BridgeInfo(
                                 NlAttrs.find(data, IFLA_BR_STP_STATE).map(NlAttr::u32).orElse(0),
-                                NlAttrs.find(data, IFLA_BR_FORWARD_DELAY).map(NlAttr::u32).orElse(0));
+                                NlAttrs.find(data, IFLA_BR_FORWARD_DELAY).map(NlAttr::u32).orElse(0),
+                                NlAttrs.find(data, IFLA_BR_VLAN_FILTERING).map(NlAttr::u8).orElse(0) != 0);
                     } else if ("vlan".equals(kind)) {
                         vlanId = NlAttrs.find(data, IFLA_VLAN_ID).map(NlAttr::u16).orElse(0);
+                        vlanProtocol = NlAttrs.find(data, IFLA_VLAN_PROTOCOL).map(NlAttr::be16).orElse(ETH_P_8021Q);
+                    } else if ("bond".equals(kind)) {
+                        bond = new Link.BondInfo(
+                                NlAttrs.find(data, IFLA_BOND_MODE).map(NlAttr::u8).flatMap(BondMode::of).orElse(null),
+                                NlAttrs.find(data, IFLA_BOND_ACTIVE_SLAVE).map(NlAttr::u32).orElse(0),
+                                NlAttrs.find(data, IFLA_BOND_MIIMON).map(NlAttr::u32).orElse(0));
+                    }
+                    if ("bond".equals(slaveKind)) {
+                        List<NlAttr> sd = NlAttrs.find(a.nested(), IFLA_INFO_SLAVE_DATA).map(NlAttr::nested)
+                                .orElse(List.of());
+                        bondSlave = new Link.BondSlaveInfo(
+                                NlAttrs.find(sd, IFLA_BOND_SLAVE_STATE).map(NlAttr::u8).orElse(1) == BOND_STATE_ACTIVE,
+                                NlAttrs.find(sd, IFLA_BOND_SLAVE_MII_STATUS).map(NlAttr::u8).orElse(2) == BOND_LINK_UP,
+                                NlAttrs.find(sd, IFLA_BOND_SLAVE_PERM_HWADDR).filter(x -> x.length() == 6)
+                                        .map(x -> MacAddress.of(x.value())).orElse(null));
                     }
                     unknown.add(Rtnl.raw(a)); // the whole link info, for what is not interpreted above
                     break;
@@ -193,6 +270,6 @@ public final class LinkMessages {
             }
         }
         return new Link(h.index(), name, kind, slaveKind, h.flags(), mtu, mac, master, link, oper, carrier, bridge,
-                vlanId, unknown);
+                vlanId, unknown, vlanProtocol, bond, bondSlave);
     }
 }

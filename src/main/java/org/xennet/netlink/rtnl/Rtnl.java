@@ -42,6 +42,7 @@ public final class Rtnl {
     public static final int IFLA_NET_NS_FD = 28;
     public static final int IFLA_EXT_MASK = 29;
     public static final int IFLA_CARRIER = 33;
+    public static final int IFLA_AF_SPEC = 26;
     public static final int IFLA_MIN_MTU = 50;
     public static final int IFLA_MAX_MTU = 51;
 
@@ -52,10 +53,36 @@ public final class Rtnl {
 
     public static final int IFLA_BR_FORWARD_DELAY = 1;
     public static final int IFLA_BR_STP_STATE = 5;
+    public static final int IFLA_BR_VLAN_FILTERING = 7;
+
+    // IFLA_AF_SPEC of an AF_BRIDGE message (<linux/if_bridge.h>)
+    public static final int IFLA_BRIDGE_FLAGS = 0;
+    public static final int IFLA_BRIDGE_VLAN_INFO = 2;
+    public static final int BRIDGE_FLAGS_MASTER = 1;
+    public static final int BRIDGE_FLAGS_SELF = 2;
+    public static final int BRIDGE_VLAN_INFO_MASTER = 1;
+    public static final int BRIDGE_VLAN_INFO_PVID = 2;
+    public static final int BRIDGE_VLAN_INFO_UNTAGGED = 4;
+    public static final int BRIDGE_VLAN_INFO_RANGE_BEGIN = 8;
+    public static final int BRIDGE_VLAN_INFO_RANGE_END = 16;
 
     public static final int VETH_INFO_PEER = 1;
 
     public static final int IFLA_VLAN_ID = 1;
+    public static final int IFLA_VLAN_PROTOCOL = 5;
+
+    public static final int IFLA_BOND_MODE = 1;
+    public static final int IFLA_BOND_ACTIVE_SLAVE = 2;
+    public static final int IFLA_BOND_MIIMON = 3;
+    public static final int IFLA_BOND_AD_ACTOR_SYSTEM = 26;
+
+    public static final int IFLA_BOND_SLAVE_STATE = 1;
+    public static final int IFLA_BOND_SLAVE_MII_STATUS = 2;
+    public static final int IFLA_BOND_SLAVE_PERM_HWADDR = 4;
+    /** IFLA_BOND_SLAVE_STATE: the port carries the bond's traffic (1 is BOND_STATE_BACKUP). */
+    public static final int BOND_STATE_ACTIVE = 0;
+    /** IFLA_BOND_SLAVE_MII_STATUS: the port's link is up (1 fail, 2 down, 3 coming back). */
+    public static final int BOND_LINK_UP = 0;
 
     public static final int IFLA_VXLAN_ID = 1;
     public static final int IFLA_VXLAN_GROUP = 2;
@@ -66,6 +93,8 @@ public final class Rtnl {
     public static final int IFLA_VXLAN_LOCAL6 = 17;
 
     public static final int RTEXT_FILTER_VF = 1;
+    /** Dump filter: each bridge port's VLANs one by one (not compressed into ranges). */
+    public static final int RTEXT_FILTER_BRVLAN = 2;
 
     // struct ifaddrmsg attributes
     public static final int IFA_ADDRESS = 1;

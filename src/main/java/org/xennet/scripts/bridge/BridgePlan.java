@@ -7,6 +7,7 @@ import java.util.List;
 import org.xennet.error.XennetException;
 import org.xennet.firewall.Rule;
 import org.xennet.model.Address;
+import org.xennet.model.BondMode;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
 import org.xennet.model.Route;
@@ -39,12 +40,16 @@ final class BridgePlan {
 
     static Plan start(StateRecord r, NetSteps ns, FirewallSteps fs, NftSteps nfs, Duration carrierWait) {
         Plan plan = new Plan("network-bridge start");
-        if (r.topology() == StateRecord.Topology.NETLOOP) {
-            netloop(plan, r, ns);
+        if (r.topology() == StateRecord.Topology.VLAN) {
+            vlanTopology(plan, r, ns, carrierWait);
         } else {
-            finalTopology(plan, r, ns);
+            if (r.topology() == StateRecord.Topology.NETLOOP) {
+                netloop(plan, r, ns);
+            } else {
+                finalTopology(plan, r, ns);
+            }
+            bringUp(plan, r, ns, carrierWait);
         }
-        bringUp(plan, r, ns, carrierWait);
         antispoof(plan, r, fs, nfs);
         for (SysctlChange c : r.sysctls()) {
             plan.add(ns.sysctl(c.key(), c.value(), c.old()).withPolicy(Step.Policy.WARN)
@@ -73,7 +78,7 @@ final class BridgePlan {
         String vd = r.vdev();
         String v0 = r.vif0();
         String br = r.bridge();
-        plan.add(ns.addBridge(br, r.stp(), r.forwardDelayCentis()));
+        plan.add(ns.addBridge(br, r.stp(), r.forwardDelayCentis(), r.vlanFiltering()));
         // Xen 3.0's create_bridge and setup_bridge_port: neither the bridge nor its ports answer
         // ARP, so dom0 is reached only through its own netdev, with the NIC's real MAC (two hosts
         // on one LAN would otherwise both answer as fe:ff:ff:ff:ff:ff).
@@ -90,8 +95,7 @@ final class BridgePlan {
         plan.add(ns.multicast(v0, false, null));
         plan.add(ns.layer2Only(br, null));
         plan.add(ns.layer2Only(v0, null));
-        takeNicDown(plan, ns, nd, before);
-        plan.add(ns.rename(nd, pd));
+        nicToPort(plan, r, ns);
         plan.add(ns.layer2Only(pd, before.ipv6Disabled()));
         plan.add(ns.arp(pd, false, before.arp()));
         plan.add(ns.multicast(pd, false, before.multicast()));
@@ -114,17 +118,72 @@ final class BridgePlan {
         String pd = r.pdev();
         String host = r.hostInterface(); // netdev, unless a bridge of another name was asked for
         String tmp = BridgeSettings.TMP_BRIDGE;
-        plan.add(ns.addBridge(tmp, r.stp(), r.forwardDelayCentis()));
+        plan.add(ns.addBridge(tmp, r.stp(), r.forwardDelayCentis(), r.vlanFiltering()));
         if (before.mac() != null) {
             // Fixed, so that the bridge keeps the NIC's MAC whatever ports join later.
             plan.add(ns.mac(tmp, before.mac(), null));
         }
         plan.add(ns.mtu(tmp, before.mtu(), 0));
-        takeNicDown(plan, ns, nd, before);
-        plan.add(ns.rename(nd, pd));
+        nicToPort(plan, r, ns);
         plan.add(ns.layer2Only(pd, before.ipv6Disabled()));
         plan.add(ns.rename(tmp, host, before::isNot));
         plan.add(ns.master(pd, host, null));
+    }
+
+    /**
+     * The NIC becomes pNETDEV: down, flushed (from here the host is offline until its addresses
+     * are back on the host interface) and renamed; or, for a bond start makes, each NIC down and
+     * flushed, then the bond made under the name pNETDEV with the first NIC's MAC and MTU, and the
+     * NICs enslaved. Undone: each NIC released (the kernel gives it its MAC and MTU back), the bond
+     * deleted, each NIC up again with its addresses and routes.
+     */
+    private static void nicToPort(Plan plan, StateRecord r, NetSteps ns) {
+        if (r.bond() == null) {
+            takeNicDown(plan, ns, r.netdev(), r.nic());
+            plan.add(ns.rename(r.netdev(), r.pdev()));
+            return;
+        }
+        StateRecord.BondPorts b = r.bond();
+        for (StateRecord.Slave s : b.slaves()) {
+            takeNicDown(plan, ns, s.name(), s.state());
+        }
+        // 802.3ad: LACP's system id stays the NIC's MAC even where the bond's becomes fe:ff:ff:ff:ff:ff
+        // (netloop), or every host would present one system to the switch
+        MacAddress actor = b.mode() == BondMode.IEEE_802_3AD ? r.nic().mac() : null;
+        plan.add(ns.addBond(r.pdev(), b.mode(), b.miimonMs(), actor));
+        if (r.nic().mac() != null) {
+            plan.add(ns.mac(r.pdev(), r.nic().mac(), null));
+        }
+        plan.add(ns.mtu(r.pdev(), r.nic().mtu(), 0));
+        for (StateRecord.Slave s : b.slaves()) {
+            plan.add(ns.enslave(s.name(), r.pdev(), s.state().mac(), s.state().mtu()));
+        }
+    }
+
+    /**
+     * A VLAN link made as the only port of its own bridge: bridge (its MTU fixed at the VLAN's, so
+     * that it does not follow a guest's smaller one down), the lower device up if it was not, the
+     * VLAN link, both up. dom0 has no address on it, so nothing is moved and the host's own
+     * network never stops. Undone: the VLAN link and the bridge deleted, the lower device down
+     * again if start brought it up.
+     */
+    private static void vlanTopology(Plan plan, StateRecord r, NetSteps ns, Duration carrierWait) {
+        StateRecord.VlanPort v = r.vlan();
+        String br = r.bridge();
+        String port = r.pdev();
+        plan.add(ns.addBridge(br, r.stp(), r.forwardDelayCentis(), r.vlanFiltering()));
+        plan.add(ns.layer2Only(br, null));
+        plan.add(ns.mtu(br, v.mtu(), 0));
+        if (!v.lowerWasUp()) {
+            plan.add(ns.up(v.lower(), l -> l.index() == v.lowerIndex()));
+        }
+        plan.add(ns.addVlan(port, v.lower(), v.id(), v.protocol()));
+        plan.add(ns.layer2Only(port, null));
+        plan.add(ns.mtu(port, v.mtu(), 0));
+        plan.add(withoutUndo(ns.master(port, br, null))); // goes with the VLAN link
+        plan.add(withoutUndo(ns.up(port)));
+        plan.add(withoutUndo(ns.up(br))); // goes with the bridge
+        plan.add(waitForCarrier(ns.network(), port, carrierWait));
     }
 
     private static Step withoutUndo(Step s) {

@@ -103,13 +103,14 @@ public final class BridgeStatus {
             Link br = net.links().find(s.bridge()).filter(Link::isBridge).orElse(null);
             m.put("running", br != null);
             m.put("netdev", s.netdev());
-            m.put("topology", s.netloop() ? "netloop" : "final");
+            m.put("topology", s.topology().name().toLowerCase(java.util.Locale.ROOT));
             if (br == null) {
                 m.put("bridge", null);
             } else {
                 Map<String, Object> b = link(br);
                 b.put("stp", br.bridge() != null && br.bridge().stpState() != 0);
                 b.put("forward_delay_centis", br.bridge() == null ? null : br.bridge().forwardDelayCentis());
+                b.put("vlan_filtering", br.vlanFiltering());
                 List<Object> ports = new ArrayList<>();
                 for (Link l : ports(net, br)) {
                     Map<String, Object> pm = link(l);

@@ -31,19 +31,40 @@ final class HostChecks {
      * already, names start would create that exist, a network root, a network manager.
      */
     static void refuseUnsafe(BridgeSettings s, Network net, Link nic, ScriptContext ctx) {
+        refuseNic(s, s.netdev(), nic, net, ctx);
+        refuseTaken(s, net);
+    }
+
+    /**
+     * A NIC start would take down: not a bridge, not a port already, and (unless force=yes) not
+     * the way to the root file system, not a network manager's.
+     */
+    static void refuseNic(BridgeSettings s, String name, Link nic, Network net, ScriptContext ctx) {
         if (nic.isBridge()) {
-            throw new XennetException(s.netdev() + " is already a bridge; network-bridge bridges a physical "
+            throw new XennetException(name + " is already a bridge; network-bridge bridges a physical "
                     + "interface (set netdev=)");
         }
         if (nic.hasMaster()) {
             String master = net.links().find(nic.masterIndex()).map(Link::name).orElse("#" + nic.masterIndex());
-            throw new XennetException(s.netdev() + " is already a port of " + master + "; detach it first "
-                    + "(ip link set " + s.netdev() + " nomaster) or choose another netdev");
+            throw new XennetException(name + " is already a port of " + master + "; detach it first "
+                    + "(ip link set " + name + " nomaster) or choose another netdev");
         }
+        if (!s.force()) {
+            refuseNetworkRoot(name, nic, net, ctx);
+            refuseManaged(name, nic, ctx);
+        }
+    }
+
+    /** The names start would create, none of which may exist (for a bond: the bond, pNETDEV, too). */
+    static void refuseTaken(BridgeSettings s, Network net) {
         List<String> taken = new ArrayList<>();
-        List<String> made = s.netloop() ? List.of(s.bridge(), s.vdev(), s.vif0())
+        List<String> made = new ArrayList<>(s.netloop() ? List.of(s.bridge(), s.vdev(), s.vif0())
                 : s.bridge().equals(s.netdev()) ? List.of(BridgeSettings.TMP_BRIDGE)
-                : List.of(BridgeSettings.TMP_BRIDGE, s.bridge());
+                : List.of(BridgeSettings.TMP_BRIDGE, s.bridge()));
+        if (s.bond() != null) {
+            made.add(0, s.netdev());
+            made.add(1, s.pdev());
+        }
         for (String n : made) {
             if (net.links().exists(n)) {
                 taken.add(n);
@@ -53,10 +74,6 @@ final class HostChecks {
             throw new XennetException(String.join(", ", taken) + (taken.size() == 1 ? " exists" : " exist")
                     + " but was not made by xennet for " + s.netdev() + "; remove "
                     + (taken.size() == 1 ? "it" : "them") + " or choose another bridge=/vifnum=");
-        }
-        if (!s.force()) {
-            refuseNetworkRoot(s.netdev(), nic, net, ctx);
-            refuseManaged(s.netdev(), nic, ctx);
         }
     }
 

@@ -84,7 +84,8 @@ public final class NetworkBridge implements Script, JsonStatus {
             }
             switch (command) {
                 case "start":
-                    return ctx.locked("network-bridge", dryRun, () -> start(s, net, dryRun, ctx));
+                    return ctx.locked("network-bridge", dryRun,
+                            () -> start(s, () -> BridgeSettings.resolve(p, net, ctx.config().get()), net, dryRun, ctx));
                 case "stop":
                     return ctx.locked("network-bridge", dryRun, () -> stop(s, net, dryRun, ctx));
                 default:
@@ -95,7 +96,9 @@ public final class NetworkBridge implements Script, JsonStatus {
 
     // ---------------------------------------------------------------- start
 
-    int start(BridgeSettings s, Network net, boolean dryRun, ScriptContext ctx) {
+    /** @param again the settings as they are once a killed call was taken back (what netdev is may have changed) */
+    int start(BridgeSettings s, java.util.function.Supplier<BridgeSettings> again, Network net, boolean dryRun,
+            ScriptContext ctx) {
         Path file = StateRecord.path(ctx.stateDir(), s.bridge());
         Optional<StateRecord> old = StateRecord.read(file);
         NetSteps ns = new NetSteps(net);
@@ -106,6 +109,7 @@ public final class NetworkBridge implements Script, JsonStatus {
                 ctx.out().println("network-bridge: then start again (planned once the host is restored)");
                 return ExitCodes.OK;
             }
+            s = again.get();
         } else if (net.links().exists(s.pdev())) {
             ctx.out().println("network-bridge: " + s.pdev() + " exists, " + s.bridge() + " is already set up; "
                     + "nothing to do");
@@ -115,10 +119,8 @@ public final class NetworkBridge implements Script, JsonStatus {
             LOG.warn("network-bridge: removing stale state record " + file + " (" + s.pdev() + " is absent)");
             deleteQuietly(file);
         }
-        Link nic = net.links().find(s.netdev()).orElseThrow(() -> new XennetException("netdev " + s.netdev()
-                + " does not exist; name the physical interface with netdev=NAME"));
-        HostChecks.refuseUnsafe(s, net, nic, ctx);
-        StateRecord record = facts(s, net, ctx);
+        StateRecord record = s.topology() == Topology.VLAN ? vlanFacts(s, net, ctx)
+                : s.bond() != null && !net.links().exists(s.netdev()) ? bondFacts(s, net, ctx) : nicFacts(s, net, ctx);
         FirewallSteps fs = new FirewallSteps(ctx.firewall());
         Plan plan = BridgePlan.start(record, ns, fs, nftSteps(ctx), ctx.carrierWait());
         if (dryRun) {
@@ -140,12 +142,121 @@ public final class NetworkBridge implements Script, JsonStatus {
         return ExitCodes.OK;
     }
 
+    /** A NIC (or a VLAN link or bond someone made) bridged as it is: checked, then what start finds. */
+    private static StateRecord nicFacts(BridgeSettings s, Network net, ScriptContext ctx) {
+        Link nic = net.links().find(s.netdev()).orElseThrow(() -> new XennetException("netdev " + s.netdev()
+                + " does not exist; name the physical interface with netdev=NAME"));
+        if (s.bond() != null && !isBondOf(net, nic, s.bond().slaves())) {
+            throw new XennetException(s.netdev() + " exists and is not a bond of " + String.join(", ",
+                    s.bond().slaves()) + "; slaves= makes a bond that does not exist yet (leave slaves= out to "
+                    + "bridge " + s.netdev() + " as it is, or choose another netdev=)");
+        }
+        HostChecks.refuseUnsafe(s, net, nic, ctx);
+        return facts(s, net, ctx, NicState.capture(net, s.netdev()), null, null);
+    }
+
+    private static boolean isBondOf(Network net, Link bond, List<String> slaves) {
+        if (!bond.isBond()) {
+            return false;
+        }
+        List<String> now = net.links().list().stream().filter(l -> l.masterIndex() == bond.index())
+                .map(Link::name).sorted().toList();
+        return now.equals(slaves.stream().sorted().toList());
+    }
+
     /**
-     * What start finds and decides, all of it, before anything changes: the NIC as it is, the
-     * FORWARD policy and uplink rules antispoof needs and that are missing, the sysctls that differ.
+     * A bond made from NICs: each NIC checked and recorded as it is (what stop gives back); the
+     * bond then stands for the NIC, with the first NIC's MAC and MTU and every NIC's addresses
+     * and routes, which move to the host interface as a NIC's do.
      */
-    private static StateRecord facts(BridgeSettings s, Network net, ScriptContext ctx) {
-        NicState before = NicState.capture(net, s.netdev());
+    private static StateRecord bondFacts(BridgeSettings s, Network net, ScriptContext ctx) {
+        HostChecks.refuseTaken(s, net);
+        List<StateRecord.Slave> slaves = new ArrayList<>();
+        for (String name : s.bond().slaves()) {
+            Link l = net.links().find(name).orElseThrow(() -> new XennetException("slaves: " + name
+                    + " does not exist; slaves= lists the NICs of the bond to make"));
+            if (l.isBond() || l.isBridge() || l.isLoopback()) {
+                throw new XennetException("slaves: " + name + " is a " + (l.isLoopback() ? "loopback" : l.kind())
+                        + "; a bond is made of NICs");
+            }
+            HostChecks.refuseNic(s, name, l, net, ctx);
+            slaves.add(new StateRecord.Slave(name, NicState.capture(net, name)));
+        }
+        NicState first = slaves.get(0).state();
+        List<org.xennet.model.Address> addrs = new ArrayList<>();
+        List<org.xennet.model.Route> routes = new ArrayList<>();
+        boolean up = false;
+        for (StateRecord.Slave sl : slaves) {
+            addrs.addAll(sl.state().addresses());
+            routes.addAll(sl.state().routes());
+            up |= sl.state().up();
+        }
+        addrs.sort(java.util.Comparator.comparing(org.xennet.model.Address::isSecondary));
+        NicState bond = new NicState(0, first.mac(), first.mtu(), up, true, true, null, addrs,
+                NicState.sortForAdding(routes));
+        return facts(s, net, ctx, bond, null, new StateRecord.BondPorts(s.bond().mode(), BOND_MIIMON_MS, slaves));
+    }
+
+    /** The link monitoring of a bond network-bridge makes: a port's carrier checked every 100 ms. */
+    static final int BOND_MIIMON_MS = 100;
+
+    /**
+     * A VLAN link to make: its lower device (the NIC, also when network-bridge has renamed it
+     * pNIC for an untagged bridge beside), the MTU (mtu=, else the lower device's: a VLAN of a
+     * jumbo NIC is jumbo), checked before anything changes.
+     */
+    private static StateRecord vlanFacts(BridgeSettings s, Network net, ScriptContext ctx) {
+        BridgeSettings.VlanUplink v = s.vlan();
+        Link lower = lowerDevice(net, v.parent());
+        for (Link l : net.links().list()) {
+            if (l.isVlan() && l.linkIndex() == lower.index() && l.vlanId() == v.id()) {
+                throw new XennetException(lower.name() + " has VLAN " + v.id() + " already, as " + l.name()
+                        + "; give netdev=" + l.name() + " to bridge it");
+            }
+        }
+        for (String n : List.of(s.bridge(), s.pdev())) {
+            if (net.links().exists(n)) {
+                throw new XennetException(n + " exists but was not made by xennet for " + s.netdev() + "; remove it "
+                        + "or choose another bridge=");
+            }
+        }
+        int mtu = s.mtu() != null ? s.mtu() : lower.mtu();
+        if (mtu > lower.mtu()) {
+            throw new XennetException("mtu=" + mtu + " is more than " + lower.name() + "'s MTU " + lower.mtu()
+                    + ": a VLAN of " + lower.name() + " carries at most that (raise " + lower.name()
+                    + "'s MTU first, and the switch ports')");
+        }
+        NicState none = new NicState(0, lower.mac(), mtu, false, true, true, null, List.of(), List.of());
+        return facts(s, net, ctx, none, new StateRecord.VlanPort(lower.name(), lower.index(), v.id(),
+                org.xennet.model.Link.ETH_P_8021Q, mtu, lower.isUp()), null);
+    }
+
+    /**
+     * The device a VLAN of {@code parent} goes on: {@code parent}, unless network-bridge has moved
+     * that NIC (renamed p{@code parent}, a bridge port; {@code parent} is then its veth or bridge,
+     * which the VLAN would not outlive when that bridge stops).
+     */
+    static Link lowerDevice(Network net, String parent) {
+        String moved = "p" + parent;
+        if (org.xennet.model.InterfaceName.isValid(moved)) {
+            Optional<Link> p = net.links().find(moved);
+            Optional<Link> named = net.links().find(parent);
+            if (p.isPresent() && p.get().masterIndex() != 0
+                    && (named.isEmpty() || named.get().isBridge() || "veth".equals(named.get().kind()))) {
+                return p.get();
+            }
+        }
+        return net.links().find(parent).orElseThrow(() -> new XennetException("netdev: " + parent
+                + " does not exist, so VLAN " + parent + ".N cannot be made on it"));
+    }
+
+    /**
+     * What start finds and decides, all of it, before anything changes: the NIC as it is (or what
+     * stands for it), the FORWARD policy and uplink rules antispoof needs and that are missing, the
+     * sysctls that differ.
+     */
+    private static StateRecord facts(BridgeSettings s, Network net, ScriptContext ctx, NicState before,
+            StateRecord.VlanPort vlan, StateRecord.BondPorts bond) {
         String oldPolicy = null;
         List<Rule> rules = new ArrayList<>();
         List<String> nftTrusted = new ArrayList<>();
@@ -178,7 +289,8 @@ public final class NetworkBridge implements Script, JsonStatus {
             }
         }
         return new StateRecord(Phase.STARTING, -1, s.topology(), s.netdev(), s.pdev(), s.bridge(), s.vdev(),
-                s.vif0(), s.stp(), s.forwardDelaySeconds() * 100, before, oldPolicy, rules, sysctls, nftTrusted);
+                s.vif0(), s.stp(), s.forwardDelaySeconds() * 100, before, oldPolicy, rules, sysctls, nftTrusted,
+                s.vlanFiltering(), vlan, bond);
     }
 
     private static NftSteps nftSteps(ScriptContext ctx) {
@@ -186,10 +298,14 @@ public final class NetworkBridge implements Script, JsonStatus {
     }
 
     static String describeTopology(BridgeSettings s) {
-        return s.netloop()
+        if (s.topology() == Topology.VLAN) {
+            return "port " + s.pdev() + " (VLAN " + s.vlan().id() + " of " + s.vlan().parent() + ", made for it)";
+        }
+        return (s.bond() != null ? "bond " + s.pdev() + " of " + String.join(", ", s.bond().slaves()) + "; " : "")
+                + (s.netloop()
                 ? "ports " + s.pdev() + " and " + s.vif0() + "; " + s.netdev() + " (veth peer of " + s.vif0()
                         + ") carries the host's addresses"
-                : "port " + s.pdev() + "; the bridge carries the host's addresses as " + s.bridge();
+                : "port " + s.pdev() + "; the bridge carries the host's addresses as " + s.bridge());
     }
 
     // ---------------------------------------------------------------- stop and recovery
@@ -215,6 +331,11 @@ public final class NetworkBridge implements Script, JsonStatus {
         }
         if (!net.links().exists(s.bridge())) {
             ctx.out().println("network-bridge: " + s.bridge() + " does not exist; nothing to stop");
+            return ExitCodes.OK;
+        }
+        if (s.topology() == Topology.VLAN) {
+            ctx.out().println("network-bridge: no state record for " + s.bridge() + " (" + file + "): it and "
+                    + s.pdev() + " are left alone, as network-bridge deletes only what its start made");
             return ExitCodes.OK;
         }
         Optional<StateRecord> derived = derive(s, net);

@@ -129,6 +129,12 @@ final class OvsNetworkBridge {
                         + "traffic does not pass it");
             }
         }
+        for (String v : List.of("vlan", "mtu", "slaves", "bond_mode", "vlan_filtering")) {
+            if (p.get(v).isPresent()) {
+                throw new UsageException("network-bridge: " + v + "= is for Linux bridges; with Open vSwitch a guest's "
+                        + "VLAN is its vif's bridge=BRIDGE.VLAN, and a bond is Open vSwitch's own (ovs-vsctl add-bond)");
+            }
+        }
         String dp = p.get("ovs_datapath").orElse("");
         return new OvsNetworkBridge(ctx, net, netdev, bridge, dp.equals("system") ? "" : dp, p.yesNo("stp", false),
                 p.yesNo("force", false));

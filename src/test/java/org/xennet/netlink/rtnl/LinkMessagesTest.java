@@ -15,6 +15,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.xennet.model.BondMode;
 import org.xennet.model.IpAddress;
 import org.xennet.model.Link;
 import org.xennet.model.RawAttribute;
@@ -106,6 +107,83 @@ class LinkMessagesTest {
                   0c00 0200                         //   IFLA_INFO_DATA, len 12
                     0600 0100 6400 0000             //     IFLA_VLAN_ID u16 100
                 """), LinkMessages.newVlan("xenbr0.100", 2, 100));
+    }
+
+    @Test
+    void newVlanWithQinqProtocol() {
+        // Differs only in IFLA_INFO_KIND ("vlan" without NUL): `ip link add link xa name xa.20 type vlan
+        // protocol 802.1ad id 20` (iproute2 6.1, kernel 6.1 in the vm tier), the parent being index 2.
+        // IFLA_VLAN_PROTOCOL is big-endian (network order), and comes first, as ip sends it.
+        assertArrayEquals(hex(IFINFOMSG_NONE + """
+                0800 0500 02000000              // IFLA_LINK 2: the parent
+                0c00 0300 657468302e3230 00     // IFLA_IFNAME "eth0.20\\0", len 12
+                2400 1200                       // IFLA_LINKINFO, len 36
+                  0900 0100 766c616e 00 000000  //   IFLA_INFO_KIND "vlan\\0"
+                  1400 0200                     //   IFLA_INFO_DATA, len 20
+                    0600 0500 88a8 0000         //     IFLA_VLAN_PROTOCOL 0x88a8 (802.1ad), big-endian
+                    0600 0100 1400 0000         //     IFLA_VLAN_ID u16 20
+                """), LinkMessages.newVlan("eth0.20", 2, 20, Link.ETH_P_8021AD));
+        // 802.1Q is the kernel's default: not sent, as ip does not send it unless asked
+        assertArrayEquals(LinkMessages.newVlan("eth0.20", 2, 20), LinkMessages.newVlan("eth0.20", 2, 20,
+                Link.ETH_P_8021Q));
+    }
+
+    @Test
+    void newBond() {
+        // Differs only in IFLA_INFO_KIND ("bond" without NUL, LINKINFO 32): `ip link add bond0 type bond
+        // mode active-backup miimon 100` (iproute2 and kernel 6.1 in the vm tier).
+        assertArrayEquals(hex(IFINFOMSG_NONE + """
+                0a00 0300 626f6e6430 00 0000    // IFLA_IFNAME "bond0\\0", len 10
+                2400 1200                       // IFLA_LINKINFO, len 36
+                  0900 0100 626f6e64 00 000000  //   IFLA_INFO_KIND "bond\\0"
+                  1400 0200                     //   IFLA_INFO_DATA, len 20
+                    0500 0100 01 000000         //     IFLA_BOND_MODE u8 1 (active-backup)
+                    0800 0300 64000000          //     IFLA_BOND_MIIMON 100 ms
+                """), LinkMessages.newBond("bond0", BondMode.ACTIVE_BACKUP, 100, null));
+    }
+
+    @Test
+    void newBondForLacpWithItsOwnSystemId() {
+        // Differs only in IFLA_INFO_KIND, as newBond: `ip link add pbond0 type bond mode 802.3ad miimon 100
+        // ad_actor_system 00:16:3e:00:00:10`.
+        assertArrayEquals(hex(IFINFOMSG_NONE + """
+                0b00 0300 70626f6e6430 00 00    // IFLA_IFNAME "pbond0\\0", len 11
+                3000 1200                       // IFLA_LINKINFO, len 48
+                  0900 0100 626f6e64 00 000000  //   IFLA_INFO_KIND "bond\\0"
+                  2000 0200                     //   IFLA_INFO_DATA, len 32
+                    0500 0100 04 000000         //     IFLA_BOND_MODE u8 4 (802.3ad)
+                    0800 0300 64000000          //     IFLA_BOND_MIIMON 100 ms
+                    0a00 1a00 00163e000010 0000 //     IFLA_BOND_AD_ACTOR_SYSTEM, 6 bytes
+                """), LinkMessages.newBond("pbond0", BondMode.IEEE_802_3AD, 100, MacAddress.parse("00:16:3e:00:00:10")));
+    }
+
+    @Test
+    void newBridgeFilteringVlans() {
+        // Differs only in IFLA_INFO_KIND ("bridge" without NUL): `ip link add xbr0 type bridge
+        // forward_delay 0 stp_state 0 vlan_filtering 1` (6.1), attributes in the same order.
+        assertArrayEquals(hex(IFINFOMSG_NONE + """
+                0b00 0300 78656e627230 00 00   // IFLA_IFNAME "xenbr0\\0"
+                2c00 1200                      // IFLA_LINKINFO, len 44
+                  0b00 0100 627269646765 00 00 //   IFLA_INFO_KIND "bridge\\0"
+                  1c00 0200                    //   IFLA_INFO_DATA, len 28
+                    0800 0100 00000000         //     IFLA_BR_FORWARD_DELAY 0
+                    0800 0500 00000000         //     IFLA_BR_STP_STATE 0
+                    0500 0700 01 000000        //     IFLA_BR_VLAN_FILTERING u8 1
+                """), LinkMessages.newBridge("xenbr0", false, 0, true));
+        assertArrayEquals(LinkMessages.newBridge("xenbr0", false, 0), LinkMessages.newBridge("xenbr0", false, 0, false));
+    }
+
+    @Test
+    void setVlanFiltering() {
+        // Differs only in IFLA_INFO_KIND ("bridge" without NUL, LINKINFO 28 both): `ip link set dev xbr1
+        // type bridge vlan_filtering 1` (6.1), the bridge being index 2.
+        assertArrayEquals(hex("""
+                00 00 0000 02000000 00000000 00000000 // ifinfomsg index 2
+                1c00 1200                      // IFLA_LINKINFO, len 28
+                  0b00 0100 627269646765 00 00 //   IFLA_INFO_KIND "bridge\\0"
+                  0c00 0200                    //   IFLA_INFO_DATA, len 12
+                    0500 0700 01 000000        //     IFLA_BR_VLAN_FILTERING u8 1
+                """), LinkMessages.setVlanFiltering(2, true));
     }
 
     @Test
@@ -287,6 +365,52 @@ class LinkMessagesTest {
         assertFalse(l.carrier());
         assertEquals(new Link.BridgeInfo(0, 0), l.bridge());
         assertEquals(0, l.vlanId());
+    }
+
+    @Test
+    void decodesTheCapturedQinqVlan() {
+        // `ip link add link xa name xa.20 type vlan protocol 802.1ad id 20` (kernel 6.1, the vm tier)
+        Link l = LinkMessages.decode(reply("link-vlan-qinq.txt"));
+        assertEquals("xa.20", l.name());
+        assertTrue(l.isVlan());
+        assertEquals(20, l.vlanId());
+        assertEquals(Link.ETH_P_8021AD, l.vlanProtocol());
+        assertEquals(3, l.linkIndex(), "the parent, xa");
+        assertEquals(MacAddress.parse("a2:48:9f:51:2e:00"), l.mac(), "the parent's MAC");
+        assertNull(l.bond());
+    }
+
+    @Test
+    void decodesTheCapturedBond() {
+        // `ip link add xbond0 type bond mode active-backup miimon 100`, xc then xd enslaved, up (6.1):
+        // `ip -d link` said "active_slave xd" (index 4) and the bond took xc's MAC, the first port's.
+        Link l = LinkMessages.decode(reply("link-bond.txt"));
+        assertEquals("xbond0", l.name());
+        assertTrue(l.isBond());
+        assertEquals(new Link.BondInfo(BondMode.ACTIVE_BACKUP, 4, 100), l.bond());
+        assertEquals(MacAddress.parse("e2:53:de:51:d3:93"), l.mac());
+        assertTrue(l.isUp());
+        assertNull(l.bondSlave());
+    }
+
+    @Test
+    void decodesTheCapturedBondPort() {
+        // xc in xbond0: "bond_slave state BACKUP mii_status UP ... perm_hwaddr e2:53:de:51:d3:93"
+        Link l = LinkMessages.decode(reply("link-bond-slave.txt"));
+        assertEquals("xc", l.name());
+        assertEquals("bond", l.slaveKind());
+        assertEquals(8, l.masterIndex());
+        assertFalse(l.isBridgePort());
+        assertEquals(new Link.BondSlaveInfo(false, true, MacAddress.parse("e2:53:de:51:d3:93")), l.bondSlave());
+    }
+
+    @Test
+    void decodesTheCapturedVlanFilteringBridge() {
+        // `ip link add xbr0 type bridge forward_delay 0 stp_state 0 vlan_filtering 1` (6.1)
+        Link l = LinkMessages.decode(reply("link-bridge-vlan-filtering.txt"));
+        assertEquals("xbr0", l.name());
+        assertEquals(new Link.BridgeInfo(0, 0, true), l.bridge());
+        assertTrue(l.vlanFiltering());
     }
 
     @Test

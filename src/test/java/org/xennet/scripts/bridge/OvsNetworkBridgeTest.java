@@ -189,6 +189,8 @@ class OvsNetworkBridgeTest {
         assertTrue(err.toString().contains("bridge= must differ from netdev"), err.toString());
         assertEquals(1, run("start", "bridge_type=openvswitch", "bridge=xenbr1", "antispoof=yes"));
         assertTrue(err.toString().contains("antispoof=yes needs a Linux bridge"), err.toString());
+        assertEquals(1, run("start", "bridge_type=openvswitch", "bridge=xenbr1", "slaves=eth0,eth1"));
+        assertTrue(err.toString().contains("slaves= is for Linux bridges"), err.toString());
         assertEquals(1, run("start", "bridge_type=openvswitch", "bridge=xenbr1", "bridge_nf_call_iptables=0"));
         ovs.replacePort("xenbr0", PortConfig.system("eth0"));
         assertEquals(1, run("start", "bridge_type=openvswitch", "bridge=xenbr1"));

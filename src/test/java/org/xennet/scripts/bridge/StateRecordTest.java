@@ -56,6 +56,25 @@ class StateRecordTest {
     }
 
     @Test
+    void vlanAndBondRecordsReadBackAsWrittenAsVersionThree() {
+        StateRecord s = sample();
+        NicState none = new NicState(0, MacAddress.parse("00:16:3e:00:00:11"), 1400, false, true, true, null, List.of(),
+                List.of());
+        StateRecord vlan = new StateRecord(Phase.STARTED, 9, Topology.VLAN, "eth1.10", "eth1.10", "xenbr1.10", null,
+                null, false, 0, none, null, List.of(), List.of(), List.of(), true,
+                new StateRecord.VlanPort("peth1", 4, 10, org.xennet.model.Link.ETH_P_8021AD, 1400, false), null);
+        String text = vlan.render();
+        assertTrue(text.contains("version=3\n") && text.contains("vlan.protocol=88a8\n"), text);
+        assertEquals(vlan, StateRecord.parse(List.of(text.split("\n"))));
+        StateRecord bond = new StateRecord(Phase.STARTING, 3, Topology.NETLOOP, "bond0", "pbond0", "xenbr0", "veth0",
+                "vif0.0", false, 0, s.nic(), "ACCEPT", s.rules(), s.sysctls(), List.of("pbond0", "vif0.0"), false, null,
+                new StateRecord.BondPorts(org.xennet.model.BondMode.IEEE_802_3AD, 100, List.of(
+                        new StateRecord.Slave("eth0", s.nic()), new StateRecord.Slave("eth1", none))));
+        assertEquals(bond, StateRecord.parse(List.of(bond.render().split("\n"))));
+        assertTrue(s.render().contains("version=2\n"), "a record without them stays readable by older xennet");
+    }
+
+    @Test
     void aVersionOneRecordIsReadAsAFinishedStart() {
         StateRecord r = StateRecord.parse(List.of("version=1", "topology=final", "netdev=eth0", "pdev=peth0",
                 "bridge=eth0", "vdev=", "vif0=", "nic.mac=00:16:3e:00:00:10", "nic.mtu=1500", "nic.up=yes",
