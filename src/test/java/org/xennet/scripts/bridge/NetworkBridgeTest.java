@@ -21,14 +21,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xennet.cli.Cli;
 import org.xennet.error.XennetException;
-import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
-import org.xennet.model.Link;
 import org.xennet.model.Route;
 import org.xennet.plan.PlanRunner;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.FakeFirewall;
+import org.xennet.testing.FakeHost;
 import org.xennet.testing.FakeXenStore;
 import org.xennet.testing.FakeNetwork;
 
@@ -74,20 +73,7 @@ class NetworkBridgeTest {
     }
 
     private List<String> state() {
-        List<String> s = new ArrayList<>();
-        for (Link l : net.links().list()) {
-            s.add(l.name() + " " + l.kind() + " " + l.mac() + " " + l.mtu() + " up=" + l.isUp() + " master="
-                    + l.masterIndex());
-        }
-        for (Address a : net.addresses().list()) {
-            s.add(a.index() + " " + a);
-        }
-        for (Route r : net.routes().list()) {
-            s.add(r.describe("if" + r.oif()));
-        }
-        s.add("fw " + fw.policy("FORWARD") + " " + fw.rules());
-        s.sort(null); // the kernel's order of addresses and routes is not part of the state
-        return s;
+        return FakeHost.state(net, fw);
     }
 
     @Test

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.xennet.cli.Cli;
 import org.xennet.error.XennetException;
-import org.xennet.model.Address;
 import org.xennet.model.IpAddress;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.Link;
@@ -29,6 +28,7 @@ import org.xennet.model.Route;
 import org.xennet.plan.PlanRunner;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.testing.FakeFirewall;
+import org.xennet.testing.FakeHost;
 import org.xennet.testing.FakeNetwork;
 import org.xennet.testing.FakeXenStore;
 
@@ -80,20 +80,7 @@ class NetworkBridgeVlanBondTest {
     }
 
     private List<String> state() {
-        List<String> s = new ArrayList<>();
-        for (Link l : net.links().list()) {
-            s.add(l.name() + " " + l.kind() + " " + l.mac() + " " + l.mtu() + " up=" + l.isUp() + " master="
-                    + l.masterIndex());
-        }
-        for (Address a : net.addresses().list()) {
-            s.add(a.index() + " " + a);
-        }
-        for (Route r : net.routes().list()) {
-            s.add(r.describe("if" + r.oif()));
-        }
-        s.add("fw " + fw.policy("FORWARD") + " " + fw.rules());
-        s.sort(null);
-        return s;
+        return FakeHost.state(net, fw);
     }
 
     private Link master(String dev) {
