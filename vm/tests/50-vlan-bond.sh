@@ -66,6 +66,13 @@ is_port_in() { # is_port_in NS DEV BRIDGE
 # kernel lists the routes it makes itself (fe80::/64, ff00::/8) for it after another NIC's
 # (seen on 6.1: same routes, other order), which is the kernel's order, not network-bridge's state
 ns_snapshot() {
+	# IPv6 duplicate address detection settled first (up to 10 s): an address still "tentative"
+	# has no local route yet, and a snapshot taken then differs from the same state a second later
+	local i
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$1" -6 addr show tentative | grep -q inet6 || break
+		sleep 0.2
+	done
 	ip netns exec "$1" bash -c '. /xnvm/dom0/lib.sh; snapshot "$1"' snap "$2.raw" || return 1
 	sed -E 's/(gc_timer|hello_timer|tcn_timer|topology_change_timer|hold_timer|message_age_timer|forward_delay_timer) +[0-9.]+/\1/g' "$2.raw" |
 		awk '/^## / { sec++ } { printf "%05d\001%s\001%s\n", sec, /^## / ? "" : route ? $0 : sprintf("%08d", NR), $0 }

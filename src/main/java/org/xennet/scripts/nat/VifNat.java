@@ -198,7 +198,10 @@ public final class VifNat extends VifScript {
                             .withPolicy(Step.Policy.BEST_EFFORT)));
                 }
                 IpPrefix router = g.routerPrefix();
-                net.addresses().list(d).stream().filter(a -> a.prefix().equals(router)).findFirst()
+                // every address, filtered here: a per-device list fails with ENODEV when netback
+                // removes the device meanwhile (xl destroy), and the rules and host entry below
+                // must still go
+                net.addresses().list().stream().filter(a -> a.index() == idx && a.prefix().equals(router)).findFirst()
                         .ifPresent(a -> plan.add(ns.addressDelete(d, a).withPolicy(Step.Policy.BEST_EFFORT)));
                 if (link.get().isUp()) {
                     plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
