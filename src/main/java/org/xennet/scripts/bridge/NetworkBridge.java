@@ -354,31 +354,9 @@ public final class NetworkBridge implements Script, JsonStatus {
      * rolls the stop back (the bridge stays up) and leaves the record as it was.
      */
     private int recover(StateRecord r, Path file, NetSteps ns, boolean dryRun, ScriptContext ctx) {
-        String what = r.phase() == Phase.STARTING ? "the interrupted start of " + r.bridge()
-                : r.phase() == Phase.STOPPING ? "the interrupted stop of " + r.bridge() : r.bridge();
-        if (r.interrupted() && !dryRun) {
-            LOG.warn("network-bridge: state record " + file + " shows " + what + " (step " + r.step()
-                    + "); taking it back");
-        }
-        FirewallSteps fs = new FirewallSteps(ctx.firewall());
-        Plan plan = BridgePlan.stop(r, ns, fs, nftSteps(ctx), ctx.carrierWait(), file == null ? null : file.toString(),
-                () -> deleteQuietly(file));
-        if (!dryRun && file != null && r.phase() == Phase.STARTED) {
-            r.withPhase(Phase.STOPPING, r.step()).write(file);
-        }
-        try {
-            ctx.runner("network-bridge", dryRun).run(plan);
-        } catch (PlanFailedException e) {
-            if (file != null && r.phase() == Phase.STARTED && e.undoFailures().isEmpty()) {
-                r.write(file); // the stop was rolled back: the bridge is up as before
-            }
-            throw e;
-        }
-        if (!dryRun) {
-            ctx.out().println("network-bridge: " + (r.phase() == Phase.STARTED ? r.bridge() + " stopped"
-                    : what + " taken back") + "; " + r.netdev() + " restored");
-        }
-        return ExitCodes.OK;
+        return BridgeRecord.takeBack(r, file, dryRun, ctx, LOG, () -> BridgePlan.stop(r, ns,
+                new FirewallSteps(ctx.firewall()), nftSteps(ctx), ctx.carrierWait(),
+                file == null ? null : file.toString(), () -> deleteQuietly(file)));
     }
 
     /** "at step 12 of 31 (ip link set dev veth0 name eth0)": where the record says a start was killed. */

@@ -346,30 +346,8 @@ final class OvsNetworkBridge {
     }
 
     private int recover(OvsStateRecord r, Path file, NetSteps ns, OvsSteps os, boolean dryRun) {
-        String what = r.phase() == Phase.STARTING ? "the interrupted start of " + r.bridge()
-                : r.phase() == Phase.STOPPING ? "the interrupted stop of " + r.bridge() : r.bridge();
-        if (r.interrupted() && !dryRun) {
-            LOG.warn("network-bridge: state record " + file + " shows " + what + " (step " + r.step()
-                    + "); taking it back");
-        }
-        Plan plan = OvsBridgePlan.stop(r, ns, os, ctx.carrierWait(), file == null ? null : file.toString(),
-                () -> NetworkBridge.deleteQuietly(file));
-        if (!dryRun && file != null && r.phase() == Phase.STARTED) {
-            r.withPhase(Phase.STOPPING, r.step()).write(file);
-        }
-        try {
-            ctx.runner("network-bridge", dryRun).run(plan);
-        } catch (PlanFailedException e) {
-            if (file != null && r.phase() == Phase.STARTED && e.undoFailures().isEmpty()) {
-                r.write(file); // the stop was rolled back: the bridge is up as before
-            }
-            throw e;
-        }
-        if (!dryRun) {
-            ctx.out().println("network-bridge: " + (r.phase() == Phase.STARTED ? r.bridge() + " stopped"
-                    : what + " taken back") + "; " + r.netdev() + " restored");
-        }
-        return ExitCodes.OK;
+        return BridgeRecord.takeBack(r, file, dryRun, ctx, LOG, () -> OvsBridgePlan.stop(r, ns, os, ctx.carrierWait(),
+                file == null ? null : file.toString(), () -> NetworkBridge.deleteQuietly(file)));
     }
 
     // ---------------------------------------------------------------- status

@@ -23,7 +23,7 @@ import org.xennet.text.Printable;
  * holds one kind of bridge at a time).
  */
 public record OvsStateRecord(Phase phase, int step, String netdev, String bridge, String datapathType, boolean stp,
-        NicState nic) {
+        NicState nic) implements BridgeRecord {
 
     public static final int VERSION = 1;
 

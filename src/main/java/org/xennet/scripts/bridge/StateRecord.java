@@ -44,7 +44,7 @@ import org.xennet.text.Printable;
 public record StateRecord(Phase phase, int step, Topology topology, String netdev, String pdev, String bridge,
         String vdev, String vif0, boolean stp, int forwardDelayCentis, NicState nic, String oldForwardPolicy,
         List<Rule> rules, List<SysctlChange> sysctls, List<String> nftTrusted, boolean vlanFiltering, VlanPort vlan,
-        BondPorts bond) {
+        BondPorts bond) implements BridgeRecord {
 
     /**
      * Version 2 adds the phase, the step, stp/forward_delay and the sysctls' new values; version 3
