@@ -10,13 +10,22 @@
 #   VLANs keep them apart: same-VLAN pings pass (also 8000-byte ones unfragmented on the jumbo
 #   VLAN), cross-VLAN pings fail; stopping the VLANs leaves the untagged bridge exactly as it was
 #   and the last stop leaves A exactly as it was before.
+#   Per-guest VLANs (one VLAN-aware bridge): A starts xenbr1 on eth1 with vlan_filtering=yes;
+#   "guests" (namespaces on veths named like netback's vifs, backends of domains 91-95 written to
+#   XenStore as libxl writes them; those domains do not exist, so xennetd never takes them up) are
+#   plugged by vif-bridge online as libxl calls it, with bridge=xenbr1.10 / xenbr1.20 (access) and
+#   xenbr1:10:20 (trunk). Same-VLAN pings pass across the trunk to P and on the host, cross-VLAN
+#   and into dom0's untagged network fail; the uplinks carry exactly the VLANs in use; doctor
+#   names a vif put on the wrong VLAN and a downed uplink; offline of the last guest of a VLAN
+#   takes it off the uplinks; stop leaves A exactly as before.
 #   Bonds: host B (xnvl-b) has eth2 and eth3 cabled to a switch namespace (xnvl-s). network-bridge
 #   start slaves=eth2,eth3 (active-backup against a bridge in the switch, 802.3ad against an
 #   802.3ad bond there) makes the bond and bridges it; B and a guest on xenbr0 reach the switch's
 #   address, still with either NIC down; stop gives each NIC back and B is exactly as before.
 . /xnvm/dom0/lib.sh
 
-NSS=(xnvl-a xnvl-p xnvl-r10 xnvl-r20 xnvl-g10 xnvl-g20 xnvl-b xnvl-s xnvl-gb)
+NSS=(xnvl-a xnvl-p xnvl-r10 xnvl-r20 xnvl-g10 xnvl-g20 xnvl-b xnvl-s xnvl-gb xnvl-v1 xnvl-v2 xnvl-v3 xnvl-v4 xnvl-v5)
+DOMS=(91 92 93 94)
 export XENNET_NO_DAEMON=1
 cleanup() {
 	ip netns exec xnvl-a /etc/xen/scripts/network-bridge stop netdev=eth1.10 >/dev/null 2>&1
@@ -27,6 +36,11 @@ cleanup() {
 	for n in "${NSS[@]}"; do
 		ip netns del "$n" 2>/dev/null
 	done
+	for n in "${DOMS[@]}"; do
+		xenstore-rm "backend/vif/$n" 2>/dev/null
+		xenstore-rm "/local/domain/$n" 2>/dev/null
+	done
+	rm -f /var/run/xennet/vif-bridge/xenbr1.vlans
 	finish
 }
 trap cleanup EXIT
@@ -154,6 +168,100 @@ check "the VLAN links and their bridges are gone, the untagged bridge exactly as
 check "network-bridge stop netdev=eth1" nb xnvl-a stop netdev=eth1
 check "A is exactly as before" ns_same xnvl-a "$WORK/a-before"
 check "A reaches P on eth1 again" pings xnvl-a 10.0.0.2
+
+# ------------------------------------------------------------------------------ per-guest VLANs
+# vifcall online|offline DOMID: vif-bridge in A for backend/vif/DOMID/0, as libxl runs it
+vifcall() {
+	run ip netns exec xnvl-a env vif="vif$2.0" XENBUS_PATH="backend/vif/$2/0" XENBUS_TYPE=vif \
+		XENBUS_BASE_PATH=backend script=/etc/xen/scripts/vif-bridge /etc/xen/scripts/vif-bridge "$1" type_if=vif </dev/null
+}
+# vifguest NS DOMID BRIDGE-VALUE: namespace NS on a veth vifDOMID.0 of A, its backend's keys
+# written as libxl writes them, then vif-bridge online
+vifguest() {
+	local g=$1 d=$2 be=backend/vif/$2/0
+	ip netns add "$g" && ip -n "$g" link set lo up || return 1
+	# the guest's own MAC is the backend's mac key, which xennet's guard lets through (as netfront's)
+	A ip link add "vif$d.0" type veth peer name eth0 netns "$g" address "00:16:3e:00:5b:$d" || return 1
+	xenstore-write "$be/bridge" "$3" "$be/mac" "00:16:3e:00:5b:$d" "$be/hotplug-status" "" || return 1
+	vifcall online "$d" || return 1
+	has '^connected$' xenstore-read "$be/hotplug-status" && ip -n "$g" link set eth0 up
+}
+# vlans_are DEV "VID FLAGS;...": the port's VLAN table in A is exactly that (bridge vlan show)
+vlans_are() {
+	local got
+	got=$(bridge -n xnvl-a vlan show dev "$1" | awk 'NR > 1 { if ($0 !~ /^[ \t]/) $1 = ""; $1 = $1; if (NF) print }' |
+		sort | paste -sd';')
+	[[ $got == "$2" ]] && return 0
+	echo "  $1 carries '$got', expected '$2'"
+	return 1
+}
+V() { ip netns exec "$@"; }
+# doctor's findings in A, one line, without blanks: "check":"ID","subject":"DEV"
+DOCTOR_A=(sh -c 'ip netns exec xnvl-a xennet doctor --json | tr -d "\n "')
+no_vlan_finding() {
+	local j
+	j=$(timeout -k 5 120 "${DOCTOR_A[@]}") || return 1
+	printf '%s\n' "$j" | grep -q '"findings"' || return 1
+	! printf '%s\n' "$j" | grep -Eo '"check":"(vif-wrong-vlan|vlan-uplink|vlan-mtu)","subject":"[^"]*"'
+}
+need "network-bridge start netdev=eth1 vlan_filtering=yes (netloop: xenbr1, peth1, vif0.1)" nb xnvl-a start netdev=eth1 vlan_filtering=yes
+check "xenbr1 filters VLANs" has_link xnvl-a xenbr1 'vlan_filtering 1 '
+check "A reaches P untagged through the VLAN-aware xenbr1" pings xnvl-a 10.0.0.2
+need "v1: vif91.0 with bridge=xenbr1.10" vifguest xnvl-v1 91 xenbr1.10
+need "v2: vif92.0 with bridge=xenbr1.20" vifguest xnvl-v2 92 xenbr1.20
+need "v3: vif93.0 with bridge=xenbr1.10" vifguest xnvl-v3 93 xenbr1.10
+need "v4: vif94.0 with bridge=xenbr1:10:20 (a trunk)" vifguest xnvl-v4 94 xenbr1:10:20
+run V xnvl-v1 ip addr add 10.9.0.31/24 dev eth0
+run V xnvl-v1 ip addr add 10.0.0.31/24 dev eth0
+run V xnvl-v2 ip addr add 10.9.0.32/24 dev eth0
+run V xnvl-v3 ip addr add 10.9.0.33/24 dev eth0
+# the trunk guest tags its own frames: VLAN 10 in v4, VLAN 20 moved to v5
+run V xnvl-v4 ip link add link eth0 name eth0.10 type vlan id 10 && run V xnvl-v4 ip link add link eth0 name eth0.20 type vlan id 20
+run ip netns add xnvl-v5 && run V xnvl-v4 ip link set eth0.20 netns xnvl-v5
+run V xnvl-v4 ip link set eth0.10 up && run V xnvl-v4 ip addr add 10.9.0.34/24 dev eth0.10
+run V xnvl-v5 ip link set eth0.20 up && run V xnvl-v5 ip addr add 10.9.0.35/24 dev eth0.20
+check "vif91.0 is an access port of VLAN 10 only" vlans_are vif91.0 '10 PVID Egress Untagged'
+check "vif92.0 is an access port of VLAN 20 only" vlans_are vif92.0 '20 PVID Egress Untagged'
+check "vif94.0 is a trunk of 10 and 20, no untagged VLAN" vlans_are vif94.0 '10;20'
+check "peth1 (the NIC) carries 10 and 20 tagged beside untagged 1" vlans_are peth1 '1 PVID Egress Untagged;10;20'
+check "v1 reaches VLAN 10 across the trunk" pings xnvl-v1 10.9.0.12
+check "v2 reaches VLAN 20 across the trunk" pings xnvl-v2 10.9.0.22
+check "v1 reaches v3 (same host, VLAN 10)" pings xnvl-v1 10.9.0.33
+check "the trunk guest reaches VLAN 10 (its eth0.10)" pings xnvl-v4 10.9.0.12
+check "the trunk guest reaches VLAN 20 (its eth0.20)" pings xnvl-v5 10.9.0.22
+check "the trunk guest reaches v1 on VLAN 10" pings xnvl-v4 10.9.0.31
+check_not "v1 does not reach VLAN 20 across the trunk" pings_once xnvl-v1 10.9.0.22
+check_not "v1 does not reach v2 (same host, VLAN 20)" pings_once xnvl-v1 10.9.0.32
+check_not "v2 does not reach v3 (same host, VLAN 10)" pings_once xnvl-v2 10.9.0.33
+check_not "v1 does not reach dom0's untagged network (A's 10.0.0.1)" pings_once xnvl-v1 10.0.0.1
+check_not "v1 does not reach P's untagged address" pings_once xnvl-v1 10.0.0.2
+check "A still reaches P untagged" pings xnvl-a 10.0.0.2
+check "doctor: no VLAN finding" no_vlan_finding
+run bridge -n xnvl-a vlan add dev vif92.0 vid 30 pvid untagged && run bridge -n xnvl-a vlan del dev vif92.0 vid 20
+check "doctor names vif92.0 moved by hand to VLAN 30" has '"check":"vif-wrong-vlan","subject":"vif92.0"' "${DOCTOR_A[@]}"
+check "vif-bridge online again puts it back on VLAN 20" vifcall online 92
+check "vif92.0 is on VLAN 20 only again" vlans_are vif92.0 '20 PVID Egress Untagged'
+check "v2 reaches VLAN 20 again" pings xnvl-v2 10.9.0.22
+run A ip link set peth1 down
+check "doctor names the downed uplink peth1" has '"check":"vlan-uplink","subject":"peth1"' "${DOCTOR_A[@]}"
+run A ip link set peth1 up
+check "vif-bridge offline v4 (trunk)" vifcall offline 94
+check "peth1 keeps 10 and 20 (v1, v3 on 10; v2 on 20)" vlans_are peth1 '1 PVID Egress Untagged;10;20'
+check "vif-bridge offline v2" vifcall offline 92
+check "peth1 gives up 20, its last guest gone" vlans_are peth1 '1 PVID Egress Untagged;10'
+check "vif-bridge offline v1" vifcall offline 91
+check "peth1 keeps 10 (v3)" vlans_are peth1 '1 PVID Egress Untagged;10'
+check "vif-bridge offline v3" vifcall offline 93
+check "peth1 and vif0.1 carry only the untagged VLAN again" vlans_are peth1 '1 PVID Egress Untagged'
+check "vif0.1 too" vlans_are vif0.1 '1 PVID Egress Untagged'
+check "no ledger of uplink VLANs is left" test ! -e /var/run/xennet/vif-bridge/xenbr1.vlans
+for d in "${DOMS[@]}"; do
+	run A ip link del "vif$d.0"
+	run xenstore-rm "backend/vif/$d"
+	run xenstore-rm "/local/domain/$d"
+done
+check "network-bridge stop netdev=eth1 (VLAN-aware)" nb xnvl-a stop netdev=eth1
+check "A is exactly as before" ns_same xnvl-a "$WORK/a-before"
 
 # ------------------------------------------------------------------------------ bonds
 setup_bond_hosts() { # setup_bond_hosts MODE: B's eth2/eth3 to the switch's s2/s3

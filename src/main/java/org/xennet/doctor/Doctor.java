@@ -16,7 +16,7 @@ import org.xennet.xenstore.XenStore;
  * peth0}, {@code ip link show vifX.Y}, {@code xl list} against {@code brctl show}, iptables'
  * FORWARD chain, the bridge-netfilter sysctls), done in one pass over one reading of the host
  * ({@link HostSnapshot}) by check groups that each turn it into findings: {@link PortChecks},
- * {@link BackendChecks}, {@link NetfilterChecks}, {@link StateRecordChecks}, {@link OvsChecks}. It only reads. Every
+ * {@link BackendChecks}, {@link NetfilterChecks}, {@link StateRecordChecks}, {@link VlanChecks}, {@link OvsChecks}. It only reads. Every
  * finding names the fix; the safe ones carry a {@link Repair} for {@code xennet fix}.
  */
 public final class Doctor {
@@ -73,6 +73,7 @@ public final class Doctor {
         netfilter.checkBridgeNetfilter(nfCall && !guards.nftables(), guestsBridged); // GuardChecks says it for nftables
         netfilter.checkForward(nfCall, bridges);
         new StateRecordChecks(s, findings, stateDir).checkStateRecords();
+        new VlanChecks(s, findings, stateDir).check();
         if (ovs != null) {
             findings.addAll(OvsChecks.examine(ovs, xs, s.byName::containsKey, stateDir));
         }

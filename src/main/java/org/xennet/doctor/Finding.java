@@ -48,7 +48,11 @@ public record Finding(Severity severity, Check check, String subject, String mes
         GUARD_MISSING("guard-missing", false),
         GUARD_STALE("guard-stale", false),
         GUARD_VANISHED("guard-vanished", false),
-        GUARD_UNREADABLE("guard-unreadable", false);
+        GUARD_UNREADABLE("guard-unreadable", false),
+        VIF_WRONG_VLAN("vif-wrong-vlan", true),
+        VLAN_UPLINK("vlan-uplink", false),
+        VLAN_MTU("vlan-mtu", false),
+        BRIDGE_NF_VLAN_TAGGED("bridge-nf-vlan-tagged", false);
 
         private final String id;
         private final boolean needsXenStore;

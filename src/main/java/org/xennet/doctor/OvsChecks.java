@@ -16,7 +16,7 @@ import org.xennet.doctor.Finding.Check;
 import org.xennet.error.XennetException;
 import org.xennet.ovsdb.OpenVswitch;
 import org.xennet.ovsdb.OvsPort;
-import org.xennet.scripts.ovs.OvsBridgeSpec;
+import org.xennet.scripts.vif.BridgeSpec;
 import org.xennet.scripts.bridge.OvsStateRecord;
 import org.xennet.text.Printable;
 import org.xennet.xenstore.XenStore;
@@ -137,9 +137,9 @@ public final class OvsChecks {
             return; // not up, or its failure is doctor's vif-hotplug-error
         }
         String rerun = "vif=" + g.dev() + " XENBUS_PATH=" + g.path() + " /etc/xen/scripts/vif-openvswitch online";
-        OvsBridgeSpec spec;
+        BridgeSpec spec;
         try {
-            spec = OvsBridgeSpec.parse(Optional.ofNullable(g.bridgeKey()));
+            spec = BridgeSpec.parse(Optional.ofNullable(g.bridgeKey()));
         } catch (XennetException e) {
             findings.add(Finding.error(Check.OVS_VIF_WRONG_PORT, g.dev(), g.dev() + "'s XenStore bridge key "
                     + Printable.quote(String.valueOf(g.bridgeKey())) + " is not BRIDGE[.VLAN][:TRUNK...]: "

@@ -5,8 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.xennet.doctor.Finding.Check;
 import org.xennet.doctor.HostSnapshot.XsVif;
+import org.xennet.error.XennetException;
 import org.xennet.model.Link;
 import org.xennet.plan.NetSteps;
+import org.xennet.scripts.bridge.GuestVlans;
+import org.xennet.scripts.vif.BridgeSpec;
 
 /**
  * Bridges, their ports and the guests' vifs: a bridge or port that is down or has no carrier,
@@ -73,12 +76,13 @@ final class PortChecks {
      * it names one, then up and with the right MTU.
      */
     private void checkVif(Link p, Link br, XsVif v) {
-        if (v != null && v.bridged() && v.bridge() != null && (br == null || !v.bridge().equals(br.name()))) {
-            Link expected = s.byName.get(v.bridge());
+        String wanted = v == null || v.bridge() == null ? null : bridgeOf(v);
+        if (v != null && v.bridged() && wanted != null && (br == null || !wanted.equals(br.name()))) {
+            Link expected = s.byName.get(wanted);
             if (expected != null && expected.isBridge()) {
                 findings.add(Finding.error(Check.VIF_WRONG_BRIDGE, p.name(), p.name() + " (" + v.who() + ") is on "
-                        + (br == null ? "no bridge" : br.name()) + ", expected " + v.bridge() + " (" + v.path()
-                        + "/bridge)", null).repairedBy(new Repair.Attach(p.name(), v.bridge(),
+                        + (br == null ? "no bridge" : br.name()) + ", expected " + wanted + " (" + v.path()
+                        + "/bridge)", null).repairedBy(new Repair.Attach(p.name(), wanted,
                                 br == null ? null : br.name())));
                 checkVifState(p, expected, v);
                 return;
@@ -120,6 +124,21 @@ final class PortChecks {
         }
         if (!p.isUp()) {
             vifDown(p, v);
+        }
+    }
+
+    /**
+     * The bridge device a guest's bridge key names: the key itself, or the bridge of its VLAN
+     * notation ({@code xenbr0.10} when no link has that name; see {@link VlanChecks}).
+     */
+    private String bridgeOf(XsVif v) {
+        if (s.byName.containsKey(v.bridge())) {
+            return v.bridge();
+        }
+        try {
+            return GuestVlans.of(s.net, java.util.Optional.of(v.bridge())).map(BridgeSpec::bridge).orElse(v.bridge());
+        } catch (XennetException e) {
+            return v.bridge();
         }
     }
 

@@ -413,11 +413,11 @@ class DoctorTest {
                 "warning: vif6.0 is down: the guest has no network on it; fix: ip link set dev vif6.0 up"
                 + "  [xennet fix]"), findingLines(), "the wrong bridge needs XenStore to be seen");
         assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, "
-                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port: "
+                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port, vif-wrong-vlan: "
                 + "XenStore is not reachable (cannot connect to xenstored"), output());
         assertEquals(1, xennet("doctor", "--no-xenstore", "--strict"));
         assertTrue(output().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, "
-                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port: "
+                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port, vif-wrong-vlan: "
                 + "--no-xenstore was given"), output());
     }
 
@@ -435,7 +435,7 @@ class DoctorTest {
         assertEquals("vif-mtu", mtu.get("check"));
         assertEquals(Boolean.FALSE, mtu.get("automatic"), "without the guest's mtu key an MTU is not safe to set");
         assertEquals(List.of(Map.of("checks", List.of("vif-wrong-bridge", "vif-no-interface", "vif-hotplug-error",
-                "bridge-missing", "routed-forwarding", "routed-proxy-arp", "routed-no-route", "ovs-vif-wrong-port"), "reason",
+                "bridge-missing", "routed-forwarding", "routed-proxy-arp", "routed-no-route", "ovs-vif-wrong-port", "vif-wrong-vlan"), "reason",
                 "--no-xenstore was given; the vif MTU is compared with its bridge's only")),
                 j.get("skipped"));
 

@@ -181,6 +181,6 @@ class DoctorSystemIT {
                 "fix: check the guest's mtu setting (XenStore was not read), else: ip link set dev vif3.0 mtu 1500"),
                 f.get(1));
         assertTrue(r.out().contains("skipped: vif-wrong-bridge, vif-no-interface, vif-hotplug-error, "
-                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port: XenStore is not reachable"), r.out());
+                + "bridge-missing, routed-forwarding, routed-proxy-arp, routed-no-route, ovs-vif-wrong-port, vif-wrong-vlan: XenStore is not reachable"), r.out());
     }
 }

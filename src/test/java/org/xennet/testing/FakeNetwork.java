@@ -91,12 +91,13 @@ public final class FakeNetwork implements Network {
         return this;
     }
 
-    /** The keys of a loaded br_netfilter module, with the kernel's defaults (1). */
+    /** The keys of a loaded br_netfilter module, with the kernel's defaults (1; filter-vlan-tagged 0). */
     public FakeNetwork brNetfilter() {
         for (String k : List.of(Sysctls.BRIDGE_NF_CALL_ARPTABLES, Sysctls.BRIDGE_NF_CALL_IPTABLES,
                 Sysctls.BRIDGE_NF_CALL_IP6TABLES)) {
             sysctl.put(k, "1");
         }
+        sysctl.put("net/bridge/bridge-nf-filter-vlan-tagged", "0");
         return this;
     }
 

@@ -22,6 +22,7 @@ import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.FirewallBackend;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.vif.BridgeSpec;
 import org.xennet.scripts.vif.Hooks;
 import org.xennet.scripts.vif.VifFirewall;
 import org.xennet.scripts.vif.VifGuard;
@@ -40,7 +41,7 @@ import org.xennet.xenstore.XenStore;
  * succeeds when the device or the bridge is already gone.
  */
 public final class VifBridge extends VifScript {
-    static final List<String> KEYS = List.of("bridge", "ip", "mac", "mtu", "vifname");
+    static final List<String> KEYS = List.of("bridge", "ip", "mac", "mtu", "vifname", "vlan");
 
     public VifBridge() {
         super("vif-bridge", KEYS);
@@ -51,55 +52,103 @@ public final class VifBridge extends VifScript {
     @Override
     protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
-            NetSteps ns = new NetSteps(net);
-            String dev = t.dev();
-            Link link = backendLink(net, t);
-            Plan plan = new Plan("vif-bridge " + command);
-            boolean wasUp = link.isUp();
-            boolean down = !wasUp;
-            String d = dev;
-            if (planRename(plan, ns, t, p, wasUp)) {
-                d = wantedName(t, p).orElseThrow();
+            Optional<BridgeSpec> vlans = vlanSpec(net, p);
+            if (vlans.isEmpty()) {
+                return attach(command, t, p, dryRun, ctx, xs, net, null);
+            }
+            return ctx.locked(GuestVlans.lockName(vlans.get().bridge()), dryRun,
+                    () -> attach(command, t, p, dryRun, ctx, xs, net, vlans.get()));
+        }
+    }
+
+    /**
+     * The guest's VLANs: the {@code bridge} value in the BRIDGE.VLAN[:TRUNK...] notation (see
+     * {@link GuestVlans}), or the {@code vlan} key libxl writes for xl's {@code vlan=} (Xen 4.19 and
+     * later; no Xen script reads it) as the access VLAN of the bridge named.
+     */
+    static Optional<BridgeSpec> vlanSpec(Network net, Params p) {
+        Optional<BridgeSpec> spec = GuestVlans.of(net, p.get("bridge"));
+        Optional<String> key = p.get("vlan").map(String::trim).filter(v -> !v.isEmpty());
+        if (key.isEmpty()) {
+            return spec;
+        }
+        int vlan = p.integer("vlan", 0, 1, BridgeSpec.MAX_VLAN - 1);
+        if (spec.isPresent()) {
+            Integer tag = spec.get().tag();
+            if (tag != null && tag != vlan) {
+                throw new XennetException("the vlan key says " + vlan + ", bridge=" + spec.get() + " says " + tag
+                        + ": correct one of them in the guest's configuration");
+            }
+            return Optional.of(new BridgeSpec(spec.get().bridge(), vlan, spec.get().trunks()));
+        }
+        return Optional.of(new BridgeSpec(findBridge(net, p).name(), vlan, List.of()));
+    }
+
+    private int attach(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs,
+            Network net, BridgeSpec vlans) {
+        NetSteps ns = new NetSteps(net);
+        String dev = t.dev();
+        Link link = backendLink(net, t);
+        Plan plan = new Plan("vif-bridge " + command);
+        boolean wasUp = link.isUp();
+        boolean down = !wasUp;
+        String d = dev;
+        if (planRename(plan, ns, t, p, wasUp)) {
+            d = wantedName(t, p).orElseThrow();
+            down = true;
+        }
+        String name = d;
+        Link bridge = vlans == null ? findBridge(net, p) : vlanBridge(net, vlans);
+        int mtu = p.integer("mtu", bridge.mtu(), 68, 65535);
+        if (link.mac() == null || !link.mac().equals(MacAddress.XEN_BACKEND)) {
+            // the largest non-broadcast MAC, so the bridge never takes the guest's port address;
+            // set while the link is down
+            if (!down) {
+                plan.add(ns.down(name, true));
                 down = true;
             }
-            String name = d;
-            Link bridge = findBridge(net, p);
-            int mtu = p.integer("mtu", bridge.mtu(), 68, 65535);
-            if (link.mac() == null || !link.mac().equals(MacAddress.XEN_BACKEND)) {
-                // the largest non-broadcast MAC, so the bridge never takes the guest's port address;
-                // set while the link is down
-                if (!down) {
-                    plan.add(ns.down(name, true));
-                    down = true;
-                }
-                plan.add(ns.mac(name, MacAddress.XEN_BACKEND, link.mac()).withPolicy(Step.Policy.BEST_EFFORT));
-            }
-            if (link.mtu() != mtu) {
-                plan.add(ns.mtu(name, mtu, link.mtu()).withPolicy(Step.Policy.WARN));
-            }
-            if (link.masterIndex() != bridge.index()) {
-                String previous = link.masterIndex() == 0 ? null
-                        : net.links().find(link.masterIndex()).map(Link::name).orElse(null);
-                plan.add(ns.master(name, bridge.name(), previous));
-            }
-            // checked under the name the device has now: a vifname rename happens in the plan
-            Optional<String> v6 = net.sysctls().find(Sysctls.disableIpv6(dev));
-            if (v6.isPresent() && !v6.get().trim().equals("1")) {
-                // a pure layer-2 port: every vif has MAC fe:ff:ff:ff:ff:ff, so they would all claim the
-                // same IPv6 link-local address and fail duplicate address detection
-                plan.add(ns.layer2Only(name, v6.get().trim()).withPolicy(Step.Policy.BEST_EFFORT));
-            }
-            if (down) {
-                plan.add(ns.up(name));
-            }
-            if (t.typeIf().equals("vif")) {
-                frontendMtu(plan, t, xs, mtu);
-            }
-            addFirewall(plan, ctx, name, p, true);
-            Hooks.add(plan, ctx, "vif-bridge", command, name, t, p, bridge.name());
-            ctx.runner("vif-bridge", dryRun).run(plan);
-            return ExitCodes.OK;
+            plan.add(ns.mac(name, MacAddress.XEN_BACKEND, link.mac()).withPolicy(Step.Policy.BEST_EFFORT));
         }
+        if (link.mtu() != mtu) {
+            plan.add(ns.mtu(name, mtu, link.mtu()).withPolicy(Step.Policy.WARN));
+        }
+        if (link.masterIndex() != bridge.index()) {
+            String previous = link.masterIndex() == 0 ? null
+                    : net.links().find(link.masterIndex()).map(Link::name).orElse(null);
+            plan.add(ns.master(name, bridge.name(), previous));
+        }
+        // checked under the name the device has now: a vifname rename happens in the plan
+        Optional<String> v6 = net.sysctls().find(Sysctls.disableIpv6(dev));
+        if (v6.isPresent() && !v6.get().trim().equals("1")) {
+            // a pure layer-2 port: every vif has MAC fe:ff:ff:ff:ff:ff, so they would all claim the
+            // same IPv6 link-local address and fail duplicate address detection
+            plan.add(ns.layer2Only(name, v6.get().trim()).withPolicy(Step.Policy.BEST_EFFORT));
+        }
+        if (vlans != null) {
+            // before the port comes up, so that it never passes a frame in the bridge's default VLAN
+            GuestVlans.online(plan, ns, net, ctx.stateDir(), bridge, name, vlans);
+        }
+        if (down) {
+            plan.add(ns.up(name));
+        }
+        if (t.typeIf().equals("vif")) {
+            frontendMtu(plan, t, xs, mtu);
+        }
+        addFirewall(plan, ctx, name, p, true);
+        Hooks.add(plan, ctx, "vif-bridge", command, name, t, p, bridge.name());
+        ctx.runner("vif-bridge", dryRun).run(plan);
+        return ExitCodes.OK;
+    }
+
+    /** The VLAN-aware bridge a BRIDGE.VLAN value names: a bridge, with VLAN filtering on. */
+    private static Link vlanBridge(Network net, BridgeSpec spec) {
+        Link b = net.links().find(spec.bridge())
+                .orElseThrow(() -> new XennetException("Could not find bridge device " + spec.bridge()));
+        if (!b.isBridge()) {
+            throw new XennetException(spec.bridge() + " is not a bridge (bridge=" + spec + ")");
+        }
+        GuestVlans.checkFiltering(b, spec);
+        return b;
     }
 
     /**
@@ -173,25 +222,40 @@ public final class VifBridge extends VifScript {
     @Override
     protected int offline(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
         try (Network net = ctx.network().get()) {
-            NetSteps ns = new NetSteps(net);
             String d = currentName(net, t, p);
-            Plan plan = new Plan("vif-bridge " + command);
             Optional<Link> link = net.links().find(d);
-            if (link.isPresent()) {
-                plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
-                if (link.get().hasMaster()) {
-                    plan.add(ns.nomaster(d, null).withPolicy(Step.Policy.BEST_EFFORT));
-                }
+            // a port of a VLAN-aware bridge: its leaving may free an uplink VLAN, decided under the bridge's lock
+            Optional<Link> vlanAware = link.filter(Link::hasMaster).flatMap(l -> net.links().find(l.masterIndex()))
+                    .filter(b -> b.isBridge() && b.vlanFiltering());
+            if (vlanAware.isEmpty()) {
+                return detach(command, t, p, dryRun, ctx, xs, net, d, link, null);
             }
-            if (xs == null) {
-                // the ip key is unknown: remove every rule of ours that names the device
-                VifFirewall.removeAllFor(plan, ctx, d);
-            } else {
-                addFirewall(plan, ctx, d, p, false);
-            }
-            Hooks.add(plan, ctx, "vif-bridge", command, d, t, p, p.get("bridge", ""));
-            ctx.runner("vif-bridge", dryRun).run(plan);
-            return ExitCodes.OK;
+            return ctx.locked(GuestVlans.lockName(vlanAware.get().name()), dryRun,
+                    () -> detach(command, t, p, dryRun, ctx, xs, net, d, link, vlanAware.get()));
         }
+    }
+
+    private int detach(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs,
+            Network net, String d, Optional<Link> link, Link vlanAware) {
+        NetSteps ns = new NetSteps(net);
+        Plan plan = new Plan("vif-bridge " + command);
+        if (link.isPresent()) {
+            plan.add(ns.down(d).withPolicy(Step.Policy.BEST_EFFORT));
+            if (link.get().hasMaster()) {
+                plan.add(ns.nomaster(d, null).withPolicy(Step.Policy.BEST_EFFORT));
+            }
+        }
+        if (vlanAware != null) {
+            GuestVlans.release(plan, ns, net, ctx.stateDir(), vlanAware, d);
+        }
+        if (xs == null) {
+            // the ip key is unknown: remove every rule of ours that names the device
+            VifFirewall.removeAllFor(plan, ctx, d);
+        } else {
+            addFirewall(plan, ctx, d, p, false);
+        }
+        Hooks.add(plan, ctx, "vif-bridge", command, d, t, p, p.get("bridge", ""));
+        ctx.runner("vif-bridge", dryRun).run(plan);
+        return ExitCodes.OK;
     }
 }

@@ -24,6 +24,7 @@ import org.xennet.plan.Step;
 import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.Params;
 import org.xennet.scripts.ScriptContext;
+import org.xennet.scripts.vif.BridgeSpec;
 import org.xennet.scripts.vif.VifScript;
 import org.xennet.scripts.vif.VifTarget;
 import org.xennet.text.Printable;
@@ -63,14 +64,14 @@ public final class VifOpenvswitch extends VifScript {
     }
 
     /** What the port is to be, from the parameters and XenStore. */
-    record Wanted(OvsBridgeSpec spec, Map<String, String> externalIds) {
+    record Wanted(BridgeSpec spec, Map<String, String> externalIds) {
     }
 
     // ---------------------------------------------------------------- online / add
 
     @Override
     protected int online(String command, VifTarget t, Params p, boolean dryRun, ScriptContext ctx, XenStore xs) {
-        OvsBridgeSpec spec = OvsBridgeSpec.parse(p.get("bridge"));
+        BridgeSpec spec = BridgeSpec.parse(p.get("bridge"));
         Map<String, String> ids = externalIds(t, p, xs, ctx.config().get());
         try (Network net = ctx.network().get(); OpenVswitch ovs = ctx.ovs().get()) {
             Startup.mark("ovsdb connected");

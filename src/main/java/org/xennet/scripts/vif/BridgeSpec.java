@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.xennet.scripts.ovs;
+package org.xennet.scripts.vif;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,21 +12,23 @@ import org.xennet.model.InterfaceName;
 import org.xennet.text.Printable;
 
 /**
- * Xen's vif-openvswitch bridge value, {@code BRIDGE[.VLAN][:TRUNK[:TRUNK...]]}: the Open vSwitch
- * bridge, the VLAN of an access port ({@code tag}; null for none) and the VLANs a trunk port
- * carries ({@code trunks}). Xen's grammar, with the values checked as Open vSwitch's schema
- * checks them (VLANs 0-4095) and the name as an interface name, before anything changes.
+ * Xen's vif-openvswitch bridge value, {@code BRIDGE[.VLAN][:TRUNK[:TRUNK...]]}: the bridge, the
+ * VLAN of an access port ({@code tag}; null for none) and the VLANs a trunk port carries
+ * ({@code trunks}). Xen's grammar, with the values checked as Open vSwitch's schema checks them
+ * (VLANs 0-4095) and the name as an interface name, before anything changes. vif-bridge takes the
+ * same notation for a VLAN-aware Linux bridge ({@link #checkLinuxBridge} narrows the VLANs to the
+ * kernel's 1-4094).
  */
-public record OvsBridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
+public record BridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
     private static final Pattern SPEC = Pattern.compile("([^.:]+)(?:\\.([0-9]+))?(?::([0-9]+(?::[0-9]+)*))?");
     public static final int MAX_VLAN = 4095;
 
-    public OvsBridgeSpec {
+    public BridgeSpec {
         trunks = List.copyOf(trunks);
     }
 
     /** Xen's "No valid bridge was specified", with what is wrong; an absent value is refused the same way. */
-    public static OvsBridgeSpec parse(Optional<String> value) {
+    public static BridgeSpec parse(Optional<String> value) {
         if (value.isEmpty() || value.get().isEmpty()) {
             throw new XennetException("No valid bridge was specified (set the vif's bridge= to "
                     + "BRIDGE[.VLAN][:TRUNK[:TRUNK...]])");
@@ -54,7 +56,7 @@ public record OvsBridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
             }
             trunks.sort(null);
         }
-        return new OvsBridgeSpec(name, tag, trunks);
+        return new BridgeSpec(name, tag, trunks);
     }
 
     private static int vlan(String v, String digits) {
@@ -63,6 +65,32 @@ public record OvsBridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
                     + " is outside 0-" + MAX_VLAN);
         }
         return Integer.parseInt(digits);
+    }
+
+    /** Whether the value names VLANs (an access VLAN or trunks), not only a bridge. */
+    public boolean hasVlans() {
+        return tag != null || !trunks.isEmpty();
+    }
+
+    /** Every VLAN the port carries: the access VLAN first, then the trunks. */
+    public List<Integer> vlans() {
+        List<Integer> out = new ArrayList<>();
+        if (tag != null) {
+            out.add(tag);
+        }
+        trunks.stream().filter(t -> !t.equals(tag)).forEach(out::add);
+        return out;
+    }
+
+    /** This spec, refused with {@code what} when a VLAN is one a Linux bridge does not take (0 and 4095). */
+    public BridgeSpec checkLinuxBridge(String what) {
+        for (int v : vlans()) {
+            if (v < 1 || v > MAX_VLAN - 1) {
+                throw new XennetException(what + ": VLAN " + v + " is outside 1-" + (MAX_VLAN - 1)
+                        + " (bridge=" + Printable.quote(toString()) + ")");
+            }
+        }
+        return this;
     }
 
     /** As Xen writes it back: {@code xenbr0.10}, {@code xenbr0:10:20}. */
