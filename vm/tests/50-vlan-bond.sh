@@ -24,8 +24,8 @@
 #   address, still with either NIC down; stop gives each NIC back and B is exactly as before.
 . /xnvm/dom0/lib.sh
 
-NSS=(xnvl-a xnvl-p xnvl-r10 xnvl-r20 xnvl-g10 xnvl-g20 xnvl-b xnvl-s xnvl-gb xnvl-v1 xnvl-v2 xnvl-v3 xnvl-v4 xnvl-v5)
-DOMS=(91 92 93 94)
+NSS=(xnvl-a xnvl-p xnvl-r10 xnvl-r20 xnvl-g10 xnvl-g20 xnvl-b xnvl-s xnvl-gb xnvl-v1 xnvl-v2 xnvl-v3 xnvl-v4 xnvl-v5 xnvl-v6 xnvl-v7)
+DOMS=(91 92 93 94 95 96)
 export XENNET_NO_DAEMON=1
 cleanup() {
 	ip netns exec xnvl-a /etc/xen/scripts/network-bridge stop netdev=eth1.10 >/dev/null 2>&1
@@ -183,6 +183,7 @@ vifguest() {
 	# the guest's own MAC is the backend's mac key, which xennet's guard lets through (as netfront's)
 	A ip link add "vif$d.0" type veth peer name eth0 netns "$g" address "00:16:3e:00:5b:$d" || return 1
 	xenstore-write "$be/bridge" "$3" "$be/mac" "00:16:3e:00:5b:$d" "$be/hotplug-status" "" || return 1
+	[[ $4 == later ]] && return 0
 	vifcall online "$d" || return 1
 	has '^connected$' xenstore-read "$be/hotplug-status" && ip -n "$g" link set eth0 up
 }
@@ -230,6 +231,29 @@ check "v1 reaches v3 (same host, VLAN 10)" pings xnvl-v1 10.9.0.33
 check "the trunk guest reaches VLAN 10 (its eth0.10)" pings xnvl-v4 10.9.0.12
 check "the trunk guest reaches VLAN 20 (its eth0.20)" pings xnvl-v5 10.9.0.22
 check "the trunk guest reaches v1 on VLAN 10" pings xnvl-v4 10.9.0.31
+# two guests take turns on VLAN 30, the offline of one and the online of the other at the same
+# moment (a guest rebooted into another domain): the uplink must carry 30 whenever one is on it
+# (without the bridge's lock the offline can find no guest on 30 and take it off the uplink just
+# after the online found it there and added nothing)
+swap() { # swap OFF ON
+	local p rc
+	vifcall offline "$1" &
+	p=$!
+	vifcall online "$2"
+	rc=$?
+	wait "$p" && return "$rc"
+}
+need "v6: vif95.0 with bridge=xenbr1.30" vifguest xnvl-v6 95 xenbr1.30
+need "v7: vif96.0 with bridge=xenbr1.30 (not online yet)" vifguest xnvl-v7 96 xenbr1.30 later
+for r in 1 2 3 4; do
+	if ((r % 2)); then off=95 on=96; else off=96 on=95; fi
+	check "round $r: vif$off.0 offline while vif$on.0 comes online" swap $off $on
+	check "round $r: vif$on.0 on VLAN 30, vif$off.0 detached" vlans_are "vif$on.0" '30 PVID Egress Untagged'
+	check "round $r: peth1 still carries VLAN 30" vlans_are peth1 '1 PVID Egress Untagged;10;20;30'
+done
+check "vif-bridge offline v6" vifcall offline 95
+check "vif-bridge offline v7" vifcall offline 96
+check "peth1 gives up VLAN 30" vlans_are peth1 '1 PVID Egress Untagged;10;20'
 check_not "v1 does not reach VLAN 20 across the trunk" pings_once xnvl-v1 10.9.0.22
 check_not "v1 does not reach v2 (same host, VLAN 20)" pings_once xnvl-v1 10.9.0.32
 check_not "v2 does not reach v3 (same host, VLAN 10)" pings_once xnvl-v2 10.9.0.33
@@ -247,7 +271,8 @@ check "doctor names the downed uplink peth1" has '"check":"vlan-uplink","subject
 run A ip link set peth1 up
 check "vif-bridge offline v4 (trunk)" vifcall offline 94
 check "peth1 keeps 10 and 20 (v1, v3 on 10; v2 on 20)" vlans_are peth1 '1 PVID Egress Untagged;10;20'
-check "vif-bridge offline v2" vifcall offline 92
+run A ip link del vif92.0 # as netback does on xl destroy, before libxl runs offline
+check "vif-bridge offline v2 (its vif gone already)" vifcall offline 92
 check "peth1 gives up 20, its last guest gone" vlans_are peth1 '1 PVID Egress Untagged;10'
 check "vif-bridge offline v1" vifcall offline 91
 check "peth1 keeps 10 (v3)" vlans_are peth1 '1 PVID Egress Untagged;10'
@@ -256,7 +281,7 @@ check "peth1 and vif0.1 carry only the untagged VLAN again" vlans_are peth1 '1 P
 check "vif0.1 too" vlans_are vif0.1 '1 PVID Egress Untagged'
 check "no ledger of uplink VLANs is left" test ! -e /var/run/xennet/vif-bridge/xenbr1.vlans
 for d in "${DOMS[@]}"; do
-	run A ip link del "vif$d.0"
+	[[ $d == 92 ]] || run A ip link del "vif$d.0"
 	run xenstore-rm "backend/vif/$d"
 	run xenstore-rm "/local/domain/$d"
 done

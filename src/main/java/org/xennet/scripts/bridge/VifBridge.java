@@ -224,14 +224,28 @@ public final class VifBridge extends VifScript {
         try (Network net = ctx.network().get()) {
             String d = currentName(net, t, p);
             Optional<Link> link = net.links().find(d);
-            // a port of a VLAN-aware bridge: its leaving may free an uplink VLAN, decided under the bridge's lock
+            // a port of a VLAN-aware bridge: its leaving may free an uplink VLAN, decided under the bridge's
+            // lock; its bridge is its master, or, when netback has removed it already (xl destroy), the
+            // bridge its bridge key names
             Optional<Link> vlanAware = link.filter(Link::hasMaster).flatMap(l -> net.links().find(l.masterIndex()))
+                    .or(() -> link.isPresent() ? Optional.empty() : keyBridge(net, p))
                     .filter(b -> b.isBridge() && b.vlanFiltering());
             if (vlanAware.isEmpty()) {
                 return detach(command, t, p, dryRun, ctx, xs, net, d, link, null);
             }
             return ctx.locked(GuestVlans.lockName(vlanAware.get().name()), dryRun,
                     () -> detach(command, t, p, dryRun, ctx, xs, net, d, link, vlanAware.get()));
+        }
+    }
+
+    /** The bridge the {@code bridge} key names, in either notation, if it exists. */
+    private static Optional<Link> keyBridge(Network net, Params p) {
+        try {
+            Optional<String> name = GuestVlans.of(net, p.get("bridge")).map(BridgeSpec::bridge)
+                    .or(() -> p.get("bridge").filter(InterfaceName::isValid));
+            return name.flatMap(n -> net.links().find(n));
+        } catch (XennetException e) {
+            return Optional.empty(); // a value online refused: nothing of it on any uplink
         }
     }
 

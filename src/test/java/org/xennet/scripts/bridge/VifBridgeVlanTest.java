@@ -132,6 +132,16 @@ class VifBridgeVlanTest {
     }
 
     @Test
+    void anOfflineAfterNetbackRemovedTheVifStillFreesItsUplinkVlan() {
+        List<String> before = uplinkState();
+        assertEquals(0, vif("online", 5, "xenbr1.10", null), err.toString());
+        net.links().delete("vif5.0"); // xl destroy: netback removes the vif before libxl runs offline
+        assertEquals(0, vif("offline", 5, "xenbr1.10", null), err.toString());
+        assertEquals(before, uplinkState(), "found by the bridge key: VLAN 10 taken off the uplinks");
+        assertFalse(Files.exists(ledger()));
+    }
+
+    @Test
     void aTrunkCarriesItsVlansTaggedWithoutAnUntaggedOne() {
         assertEquals(0, vif("online", 6, "xenbr1:30:20", null), err.toString());
         assertEquals(List.of("20", "30"), vlans("vif6.0"));
