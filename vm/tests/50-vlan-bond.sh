@@ -190,13 +190,12 @@ vifguest() {
 # vlans_are DEV "VID FLAGS;...": the port's VLAN table in A is exactly that (bridge vlan show)
 vlans_are() {
 	local got
-	got=$(bridge -n xnvl-a vlan show dev "$1" | awk 'NR > 1 { if ($0 !~ /^[ \t]/) $1 = ""; $1 = $1; if (NF) print }' |
-		sort | paste -sd';')
+	got=$(bridge -n xnvl-a vlan show dev "$1" | sed -E '1d; s/^[^ \t]+//; s/^[ \t]+//; s/[ \t]+$//; /^$/d' |
+		LC_ALL=C sort | paste -sd';')
 	[[ $got == "$2" ]] && return 0
 	echo "  $1 carries '$got', expected '$2'"
 	return 1
 }
-V() { ip netns exec "$@"; }
 # doctor's findings in A, one line, without blanks: "check":"ID","subject":"DEV"
 DOCTOR_A=(sh -c 'ip netns exec xnvl-a xennet doctor --json | tr -d "\n "')
 no_vlan_finding() {
@@ -212,15 +211,15 @@ need "v1: vif91.0 with bridge=xenbr1.10" vifguest xnvl-v1 91 xenbr1.10
 need "v2: vif92.0 with bridge=xenbr1.20" vifguest xnvl-v2 92 xenbr1.20
 need "v3: vif93.0 with bridge=xenbr1.10" vifguest xnvl-v3 93 xenbr1.10
 need "v4: vif94.0 with bridge=xenbr1:10:20 (a trunk)" vifguest xnvl-v4 94 xenbr1:10:20
-run V xnvl-v1 ip addr add 10.9.0.31/24 dev eth0
-run V xnvl-v1 ip addr add 10.0.0.31/24 dev eth0
-run V xnvl-v2 ip addr add 10.9.0.32/24 dev eth0
-run V xnvl-v3 ip addr add 10.9.0.33/24 dev eth0
+run ip netns exec xnvl-v1 ip addr add 10.9.0.31/24 dev eth0
+run ip netns exec xnvl-v1 ip addr add 10.0.0.31/24 dev eth0
+run ip netns exec xnvl-v2 ip addr add 10.9.0.32/24 dev eth0
+run ip netns exec xnvl-v3 ip addr add 10.9.0.33/24 dev eth0
 # the trunk guest tags its own frames: VLAN 10 in v4, VLAN 20 moved to v5
-run V xnvl-v4 ip link add link eth0 name eth0.10 type vlan id 10 && run V xnvl-v4 ip link add link eth0 name eth0.20 type vlan id 20
-run ip netns add xnvl-v5 && run V xnvl-v4 ip link set eth0.20 netns xnvl-v5
-run V xnvl-v4 ip link set eth0.10 up && run V xnvl-v4 ip addr add 10.9.0.34/24 dev eth0.10
-run V xnvl-v5 ip link set eth0.20 up && run V xnvl-v5 ip addr add 10.9.0.35/24 dev eth0.20
+run ip netns exec xnvl-v4 ip link add link eth0 name eth0.10 type vlan id 10 && run ip netns exec xnvl-v4 ip link add link eth0 name eth0.20 type vlan id 20
+run ip netns add xnvl-v5 && run ip netns exec xnvl-v4 ip link set eth0.20 netns xnvl-v5
+run ip netns exec xnvl-v4 ip link set eth0.10 up && run ip netns exec xnvl-v4 ip addr add 10.9.0.34/24 dev eth0.10
+run ip netns exec xnvl-v5 ip link set eth0.20 up && run ip netns exec xnvl-v5 ip addr add 10.9.0.35/24 dev eth0.20
 check "vif91.0 is an access port of VLAN 10 only" vlans_are vif91.0 '10 PVID Egress Untagged'
 check "vif92.0 is an access port of VLAN 20 only" vlans_are vif92.0 '20 PVID Egress Untagged'
 check "vif94.0 is a trunk of 10 and 20, no untagged VLAN" vlans_are vif94.0 '10;20'
@@ -266,12 +265,12 @@ check "doctor names vif92.0 moved by hand to VLAN 30" has '"check":"vif-wrong-vl
 check "vif-bridge online again puts it back on VLAN 20" vifcall online 92
 check "vif92.0 is on VLAN 20 only again" vlans_are vif92.0 '20 PVID Egress Untagged'
 check "v2 reaches VLAN 20 again" pings xnvl-v2 10.9.0.22
-run A ip link set peth1 down
+run ip -n xnvl-a link set peth1 down
 check "doctor names the downed uplink peth1" has '"check":"vlan-uplink","subject":"peth1"' "${DOCTOR_A[@]}"
-run A ip link set peth1 up
+run ip -n xnvl-a link set peth1 up
 check "vif-bridge offline v4 (trunk)" vifcall offline 94
 check "peth1 keeps 10 and 20 (v1, v3 on 10; v2 on 20)" vlans_are peth1 '1 PVID Egress Untagged;10;20'
-run A ip link del vif92.0 # as netback does on xl destroy, before libxl runs offline
+run ip -n xnvl-a link del vif92.0 # as netback does on xl destroy, before libxl runs offline
 check "vif-bridge offline v2 (its vif gone already)" vifcall offline 92
 check "peth1 gives up 20, its last guest gone" vlans_are peth1 '1 PVID Egress Untagged;10'
 check "vif-bridge offline v1" vifcall offline 91
@@ -281,7 +280,7 @@ check "peth1 and vif0.1 carry only the untagged VLAN again" vlans_are peth1 '1 P
 check "vif0.1 too" vlans_are vif0.1 '1 PVID Egress Untagged'
 check "no ledger of uplink VLANs is left" test ! -e /var/run/xennet/vif-bridge/xenbr1.vlans
 for d in "${DOMS[@]}"; do
-	[[ $d == 92 ]] || run A ip link del "vif$d.0"
+	[[ $d == 92 ]] || run ip -n xnvl-a link del "vif$d.0"
 	run xenstore-rm "backend/vif/$d"
 	run xenstore-rm "/local/domain/$d"
 done
