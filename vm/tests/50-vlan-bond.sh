@@ -183,7 +183,7 @@ vifguest() {
 	# the guest's own MAC is the backend's mac key, which xennet's guard lets through (as netfront's)
 	A ip link add "vif$d.0" type veth peer name eth0 netns "$g" address "00:16:3e:00:5b:$d" || return 1
 	xenstore-write "$be/bridge" "$3" "$be/mac" "00:16:3e:00:5b:$d" "$be/hotplug-status" "" || return 1
-	[[ $4 == later ]] && return 0
+	[[ ${4:-} == later ]] && return 0
 	vifcall online "$d" || return 1
 	has '^connected$' xenstore-read "$be/hotplug-status" && ip -n "$g" link set eth0 up
 }

@@ -104,7 +104,7 @@ public final class Scripts {
                 return Optional.of(new ScriptSpec(name,
                         "Attaches a guest's backend interface to its bridge and reports to XenStore.",
                         List.of("online", "offline", "add", "remove"), List.of(VIF, XENBUS_PATH,
-                                Variable.of("bridge", TEXT, "the first bridge on the host",
+                                Variable.of("bridge", VLAN_BRIDGE, "the first bridge on the host",
                                         "bridge to join; BRIDGE.VLAN[:TRUNK...] on a VLAN-aware bridge: access VLAN, trunked VLANs"),
                                 IP, MAC, Variable.of("mtu", Variable.Kind.MTU, "the bridge's", "MTU of the interface"),
                                 Variable.of("vlan", NUMBER, "none", "access VLAN on a VLAN-aware bridge (xl's vlan=)"),

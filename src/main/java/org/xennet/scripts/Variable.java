@@ -2,11 +2,14 @@
 package org.xennet.scripts;
 
 import java.util.List;
+import java.util.Optional;
 import org.xennet.config.ConfigFile;
 import org.xennet.error.UsageException;
+import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.MacAddress;
+import org.xennet.scripts.vif.BridgeSpec;
 import org.xennet.text.Printable;
 
 /**
@@ -17,7 +20,7 @@ public record Variable(String name, Kind kind, String defaultText, String descri
 
     /** What a value must look like. */
     public enum Kind {
-        IFNAME, BRIDGE, YES_NO, NUMBER, MAC, IP_LIST, MTU, XENSTORE_PATH, CHOICE, PATH, TEXT
+        IFNAME, BRIDGE, VLAN_BRIDGE, YES_NO, NUMBER, MAC, IP_LIST, MTU, XENSTORE_PATH, CHOICE, PATH, TEXT
     }
 
     public static Variable of(String name, Kind kind, String defaultText, String description) {
@@ -42,6 +45,16 @@ public record Variable(String name, Kind kind, String defaultText, String descri
                 case BRIDGE:
                     if (!value.equals("null")) {
                         InterfaceName.check(name, value);
+                    }
+                    break;
+                case VLAN_BRIDGE:
+                    // an interface name, or Xen's BRIDGE[.VLAN][:TRUNK...] of one (vif-bridge on a VLAN-aware bridge)
+                    if (!InterfaceName.isValid(value)) {
+                        try {
+                            BridgeSpec.parse(Optional.of(value));
+                        } catch (XennetException e) {
+                            InterfaceName.check(name, value);
+                        }
                     }
                     break;
                 case YES_NO:
