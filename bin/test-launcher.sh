@@ -228,6 +228,46 @@ pid=$!
 wait "$pid"
 check "launcher execs java (same pid, no shell left behind)" test "$(head -1 "$T/pid" 2>/dev/null)" = "$pid"
 
+# hand-over to xennetd: a port file is trusted only with the pid and start time of the live
+# process that listens there (a stand-in daemon that answers OK and notes each request)
+if command -v python3 >/dev/null; then
+	mkdir -p "$T/state/xennetd"
+	python3 -c '
+import os, socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+st = open("/proc/self/stat").read(); start = st[st.rindex(") ") + 2:].split()[19]
+open(sys.argv[1] + ".new", "w").write("%d %d %s\n" % (s.getsockname()[1], os.getpid(), start))
+os.rename(sys.argv[1] + ".new", sys.argv[1])
+while True:
+    c, _ = s.accept(); c.sendall(b"xennetd1 ready\n"); f = c.makefile()
+    open(sys.argv[2], "a").write(f.readline()); c.sendall(b"OK\n"); c.close()
+' "$T/state/xennetd/port.live" "$T/requests" </dev/null >/dev/null 2>&1 &
+	standin=$!
+	for _ in $(seq 100); do [[ -s $T/state/xennetd/port.live ]] && break; sleep 0.05; done
+	read -r sport spid sstart <"$T/state/xennetd/port.live"
+	hand() { # hand PORTFILE-CONTENT: a vif-bridge online as libxl makes it, that port file in place
+		printf '%s\n' "$1" >"$T/state/xennetd/port"
+		XENNET_NO_CACHE=1 XENNET_STATE_DIR=$T/state vif=vif3.0 XENBUS_PATH=backend/vif/3/0 \
+			run "$here/vif-bridge" online type_if=vif
+	}
+	hand "$sport $spid $sstart"
+	check "xennetd: handed over to the live process of the port file (no java)" \
+		test "$rc" -eq 0 -a ! -s "$T/out" -a "$(cat "$T/requests" 2>/dev/null)" = "xennetd1 online backend/vif/3/0 vif3.0 vif-bridge"
+	expect "$T/exp" vif-bridge "$native_default" "$jar" online type_if=vif
+	hand "$sport $spid $((sstart + 1))"
+	check "xennetd: another start time (a reused pid) is passed by: java runs" clean_call "$T/exp"
+	hand "$sport $spid"
+	check "xennetd: a port file without the start time is passed by: java runs" clean_call "$T/exp"
+	hand "$sport $$ $sstart"
+	check "xennetd: a pid that is not the listener's is passed by: java runs" clean_call "$T/exp"
+	check "xennetd: nothing but the first call reached the stand-in" test "$(wc -l <"$T/requests")" -eq 1
+	kill "$standin" 2>/dev/null
+	wait "$standin" 2>/dev/null
+	rm -rf -- "$T/state"
+else
+	skipped "xennetd hand-over (no python3 for a stand-in daemon)"
+fi
+
 # XENNET_JAVA_OPTS: split on blanks only, nothing expanded
 {
 	expect /dev/stdout vif-bridge "$native_default" "$jar" | sed -n '1,5p'

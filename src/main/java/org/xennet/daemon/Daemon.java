@@ -19,7 +19,8 @@ import org.xennet.xenstore.XenStoreClient;
 
 /**
  * xennetd's life: one instance per host (a lock), the request socket, the port file the launcher
- * reads ({@code STATE_DIR/xennetd/port}: "PORT PID", root-only), and the engine until SIGTERM,
+ * reads ({@code STATE_DIR/xennetd/port}: "PORT PID STARTTIME", root-only; the launcher trusts the
+ * port while the process with that pid and start time lives), and the engine until SIGTERM,
  * which removes the port file so that calls go back to running the scripts themselves.
  */
 public final class Daemon {
@@ -42,8 +43,27 @@ public final class Daemon {
         return stateDir.resolve("xennetd");
     }
 
+    /**
+     * This process's start time, field 22 of {@code /proc/self/stat} (clock ticks since boot): with
+     * the pid it names this very process, whatever reuses the pid later.
+     */
+    static String startTime() {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc/self/stat"), java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new XennetException("xennetd: cannot read /proc/self/stat: " + e.getMessage(), e);
+        }
+        String[] f = stat.substring(stat.lastIndexOf(") ") + 2).trim().split(" ");
+        if (f.length < 20 || !f[19].matches("[0-9]{1,20}")) {
+            throw new XennetException("xennetd: no start time in /proc/self/stat: " + stat.trim());
+        }
+        return f[19];
+    }
+
     /** Runs until killed; returns the exit status when it cannot start. */
     public int run() {
+        String start = startTime();
         HotplugLock single;
         try {
             single = HotplugLock.claim(lockDir, "xennetd", Duration.ZERO);
@@ -66,7 +86,7 @@ public final class Daemon {
             }, "xennetd shutdown"));
             // The port is published once XenStore is watched: before that the daemon could only say FALLBACK.
             engine.run(() -> {
-                StateFiles.write(portFile, server.port() + " " + ProcessHandle.current().pid() + "\n");
+                StateFiles.write(portFile, server.port() + " " + ProcessHandle.current().pid() + " " + start + "\n");
                 LOG.info("xennetd: listening on 127.0.0.1:" + server.port() + " (pid " + ProcessHandle.current().pid()
                         + ")");
             });

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -84,6 +85,16 @@ public final class Xennetd {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * Writes the summary line of each online and offline, so that a handed-over call gets its
+     * verdict without waiting for it: a line costs some 0.3-0.4 ms in log4j here (measured in the
+     * daemon, a tenth of its time for an online). One thread: the lines keep their order.
+     */
+    private final ExecutorService log = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "xennetd log");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong onlines = new AtomicLong();
     private final AtomicLong offlines = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -117,6 +128,12 @@ public final class Xennetd {
     public void stop() {
         stopped = true;
         workers.shutdownNow();
+        log.shutdown();
+        try {
+            log.awaitTermination(2, TimeUnit.SECONDS); // the last lines written before the process ends
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Runs until {@link #stop}; {@code ready} runs once, when XenStore is watched and the first reconcile queued. */
@@ -275,14 +292,25 @@ public final class Xennetd {
         if (r.ok()) {
             onlines.incrementAndGet();
             tracked.put(b, new Tracked(v.dev(), v.scriptName(), true));
-            LOG.info("xennetd: " + v.scriptName() + " online " + v.dev() + " (" + b + ") in "
-                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            String line = "xennetd: " + v.scriptName() + " online " + v.dev() + " (" + b + ") in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms";
+            later(() -> LOG.info(line));
         } else {
             failures.incrementAndGet();
             tracked.put(b, new Tracked(v.dev(), v.scriptName(), false));
-            LOG.error("xennetd: " + v.scriptName() + " online " + v.dev() + " (" + b + ") failed: " + r.err().trim());
+            String line = "xennetd: " + v.scriptName() + " online " + v.dev() + " (" + b + ") failed: " + r.err().trim();
+            later(() -> LOG.error(line));
         }
         return r;
+    }
+
+    /** A summary line, written by the log thread (by this one once the daemon stops). */
+    private void later(Runnable line) {
+        try {
+            log.execute(line);
+        } catch (RejectedExecutionException e) {
+            line.run();
+        }
     }
 
     /** Offline; {@code keys}: the backend's keys are still in XenStore (else the vif's rules are found by its name). */
@@ -295,8 +323,9 @@ public final class Xennetd {
         CallRunner.Result r = runner.run(script, List.of("offline", "type_if=vif"), e, keys);
         offlines.incrementAndGet();
         tracked.put(b, new Tracked(t != null ? t.dev() : v.dev(), script, false));
-        LOG.info("xennetd: " + script + " offline " + (t != null ? t.dev() : v.dev()) + " (" + b + ")"
-                + (r.ok() ? "" : ": " + r.err().trim()));
+        String line = "xennetd: " + script + " offline " + (t != null ? t.dev() : v.dev()) + " (" + b + ")"
+                + (r.ok() ? "" : ": " + r.err().trim());
+        later(() -> LOG.info(line));
         return r;
     }
 
