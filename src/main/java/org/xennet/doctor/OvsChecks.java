@@ -16,7 +16,7 @@ import org.xennet.doctor.Finding.Check;
 import org.xennet.error.XennetException;
 import org.xennet.ovsdb.OpenVswitch;
 import org.xennet.ovsdb.OvsPort;
-import org.xennet.scripts.vif.BridgeSpec;
+import org.xennet.scripts.BridgeSpec;
 import org.xennet.scripts.bridge.OvsStateRecord;
 import org.xennet.text.Printable;
 import org.xennet.xenstore.XenStore;

@@ -8,8 +8,8 @@ import org.xennet.doctor.HostSnapshot.XsVif;
 import org.xennet.error.XennetException;
 import org.xennet.model.Link;
 import org.xennet.plan.NetSteps;
+import org.xennet.scripts.BridgeSpec;
 import org.xennet.scripts.bridge.GuestVlans;
-import org.xennet.scripts.vif.BridgeSpec;
 
 /**
  * Bridges, their ports and the guests' vifs: a bridge or port that is down or has no carrier,

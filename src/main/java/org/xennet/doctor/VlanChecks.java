@@ -16,9 +16,9 @@ import org.xennet.model.BridgeVlan;
 import org.xennet.model.Link;
 import org.xennet.net.Sysctls;
 import org.xennet.plan.NetSteps;
+import org.xennet.scripts.BridgeSpec;
 import org.xennet.scripts.bridge.GuestVlans;
 import org.xennet.scripts.bridge.StateRecord;
-import org.xennet.scripts.vif.BridgeSpec;
 
 /**
  * Guests on VLANs: a vif whose VLANs are not the ones its XenStore {@code bridge} key names

@@ -9,7 +9,6 @@ import org.xennet.error.XennetException;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.IpPrefix;
 import org.xennet.model.MacAddress;
-import org.xennet.scripts.vif.BridgeSpec;
 import org.xennet.text.Printable;
 
 /**

@@ -19,8 +19,8 @@ import org.xennet.net.Network;
 import org.xennet.plan.NetSteps;
 import org.xennet.plan.Plan;
 import org.xennet.plan.Step;
+import org.xennet.scripts.BridgeSpec;
 import org.xennet.scripts.StateFiles;
-import org.xennet.scripts.vif.BridgeSpec;
 
 /**
  * Per-guest VLANs on one VLAN-aware Linux bridge, in Xen's vif-openvswitch notation: a vif's

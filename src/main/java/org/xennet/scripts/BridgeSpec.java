@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package org.xennet.scripts.vif;
+package org.xennet.scripts;
 
 import java.util.ArrayList;
 import java.util.List;
