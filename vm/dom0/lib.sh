@@ -158,7 +158,7 @@ XENNETD_PORT_FILE=/var/run/xennet/xennetd/port
 # the launcher checks before it hands a call over)
 xennetd_listening() {
 	local port pid hex
-	{ read -r port pid <"$XENNETD_PORT_FILE"; } 2>/dev/null || return 1
+	{ read -r port pid _ <"$XENNETD_PORT_FILE"; } 2>/dev/null || return 1
 	[[ $port =~ ^[0-9]+$ && $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
 	printf -v hex '%04X' "$port"
 	grep -Eq "^ *[0-9]+: (0000000000000000FFFF00000100007F|0100007F):$hex [0-9A-F:]+ 0A " /proc/net/tcp6 /proc/net/tcp
