@@ -2,6 +2,7 @@
 package org.xennet.daemon;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public final class Daemon {
     static String startTime() {
         String stat;
         try {
-            stat = Files.readString(Path.of("/proc/self/stat"), java.nio.charset.StandardCharsets.US_ASCII);
+            stat = Files.readString(Path.of("/proc/self/stat"), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new XennetException("xennetd: cannot read /proc/self/stat: " + e.getMessage(), e);
         }

@@ -5,10 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.xennet.doctor.Finding.Check;
 import org.xennet.doctor.HostSnapshot.XsVif;
-import org.xennet.error.XennetException;
 import org.xennet.model.Link;
 import org.xennet.plan.NetSteps;
-import org.xennet.scripts.BridgeSpec;
 import org.xennet.scripts.bridge.GuestVlans;
 
 /**
@@ -132,14 +130,8 @@ final class PortChecks {
      * notation ({@code xenbr0.10} when no link has that name; see {@link VlanChecks}).
      */
     private String bridgeOf(XsVif v) {
-        if (s.byName.containsKey(v.bridge())) {
-            return v.bridge();
-        }
-        try {
-            return GuestVlans.of(s.net, java.util.Optional.of(v.bridge())).map(BridgeSpec::bridge).orElse(v.bridge());
-        } catch (XennetException e) {
-            return v.bridge();
-        }
+        return s.byName.containsKey(v.bridge()) ? v.bridge()
+                : GuestVlans.bridgeOf(s.net, v.bridge()).map(Link::name).orElse(v.bridge());
     }
 
     private void vifDown(Link p, XsVif v) {

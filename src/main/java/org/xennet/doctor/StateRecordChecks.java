@@ -87,7 +87,7 @@ final class StateRecordChecks {
         }
     }
 
-    private static List<Path> records(Path dir) {
+    static List<Path> records(Path dir) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return out;

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package org.xennet.doctor;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,23 +149,15 @@ final class VlanChecks {
         return s.byName.values().stream().filter(l -> l.masterIndex() == br.index() && s.isGuest(l));
     }
 
+    /** The records StateRecordChecks reads; a damaged one it reports, here it is passed by. */
     private List<StateRecord> records() {
         List<StateRecord> out = new ArrayList<>();
-        Path dir = stateDir.resolve("network-bridge");
-        if (!Files.isDirectory(dir)) {
-            return out;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".state")).sorted()
-                    .collect(Collectors.toList())) {
-                try {
-                    StateRecord.read(f).ifPresent(out::add);
-                } catch (XennetException e) {
-                    // a damaged record: StateRecordChecks reports it
-                }
+        for (Path f : StateRecordChecks.records(stateDir.resolve("network-bridge"))) {
+            try {
+                StateRecord.read(f).ifPresent(out::add);
+            } catch (XennetException e) {
+                // StateRecordChecks says what is wrong with it
             }
-        } catch (IOException e) {
-            // unreadable: StateRecordChecks reports it
         }
         return out;
     }

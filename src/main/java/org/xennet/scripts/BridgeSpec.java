@@ -8,6 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.xennet.error.UsageException;
 import org.xennet.error.XennetException;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.InterfaceName;
 import org.xennet.text.Printable;
 
@@ -85,8 +86,8 @@ public record BridgeSpec(String bridge, Integer tag, List<Integer> trunks) {
     /** This spec, refused with {@code what} when a VLAN is one a Linux bridge does not take (0 and 4095). */
     public BridgeSpec checkLinuxBridge(String what) {
         for (int v : vlans()) {
-            if (v < 1 || v > MAX_VLAN - 1) {
-                throw new XennetException(what + ": VLAN " + v + " is outside 1-" + (MAX_VLAN - 1)
+            if (v < BridgeVlan.MIN_VID || v > BridgeVlan.MAX_VID) {
+                throw new XennetException(what + ": VLAN " + v + " is outside " + BridgeVlan.MIN_VID + "-" + BridgeVlan.MAX_VID
                         + " (bridge=" + Printable.quote(toString()) + ")");
             }
         }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -73,6 +74,25 @@ public final class GuestVlans {
             return Optional.empty();
         }
         return Optional.of(spec.checkLinuxBridge("bridge=" + v));
+    }
+
+    /**
+     * The bridge device a {@code bridge} value names: the link of that name, else the bridge of its
+     * VLAN notation; empty when neither exists or the value is neither (never an error: for
+     * offline and doctor, which take what online accepted).
+     */
+    public static Optional<Link> bridgeOf(Network net, String value) {
+        if (InterfaceName.isValid(value)) {
+            Optional<Link> l = net.links().find(value);
+            if (l.isPresent()) {
+                return l;
+            }
+        }
+        try {
+            return of(net, Optional.of(value)).flatMap(s -> net.links().find(s.bridge()));
+        } catch (XennetException e) {
+            return Optional.empty(); // a VLAN a Linux bridge does not take: online refused it
+        }
     }
 
     /** What the guest's port carries: the access VLAN as pvid, untagged; trunks tagged. */
@@ -147,12 +167,15 @@ public final class GuestVlans {
             return;
         }
         List<String> uplinks = uplinks(net, stateDir, bridge);
-        Set<Integer> inUse = new TreeSet<>();
+        Set<Integer> guests = new HashSet<>();
         for (Link l : net.links().list()) {
             if (l.masterIndex() == bridge.index() && !l.name().equals(leaving) && !uplinks.contains(l.name())) {
-                net.bridgeVlans().list(l.name()).forEach(b -> inUse.add(b.vid()));
+                guests.add(l.index());
             }
         }
+        // one dump of every port's VLANs (a per-port list is a dump each: a hundred on a busy bridge)
+        Set<Integer> inUse = new TreeSet<>();
+        net.bridgeVlans().list().stream().filter(b -> guests.contains(b.index())).forEach(b -> inUse.add(b.vid()));
         for (String[] e : noted) {
             String up = e[0];
             int v = Integer.parseInt(e[1]);

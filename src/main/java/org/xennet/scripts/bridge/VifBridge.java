@@ -10,6 +10,7 @@ import org.xennet.error.XennetException;
 import org.xennet.firewall.Guard;
 import org.xennet.firewall.Rule;
 import org.xennet.log.Startup;
+import org.xennet.model.BridgeVlan;
 import org.xennet.model.InterfaceName;
 import org.xennet.model.Link;
 import org.xennet.model.MacAddress;
@@ -72,7 +73,7 @@ public final class VifBridge extends VifScript {
         if (key.isEmpty()) {
             return spec;
         }
-        int vlan = p.integer("vlan", 0, 1, BridgeSpec.MAX_VLAN - 1);
+        int vlan = p.integer("vlan", 0, BridgeVlan.MIN_VID, BridgeVlan.MAX_VID);
         if (spec.isPresent()) {
             Integer tag = spec.get().tag();
             if (tag != null && tag != vlan) {
@@ -228,24 +229,14 @@ public final class VifBridge extends VifScript {
             // lock; its bridge is its master, or, when netback has removed it already (xl destroy), the
             // bridge its bridge key names
             Optional<Link> vlanAware = link.filter(Link::hasMaster).flatMap(l -> net.links().find(l.masterIndex()))
-                    .or(() -> link.isPresent() ? Optional.empty() : keyBridge(net, p))
+                    .or(() -> link.isPresent() ? Optional.empty()
+                            : p.get("bridge").flatMap(b -> GuestVlans.bridgeOf(net, b)))
                     .filter(b -> b.isBridge() && b.vlanFiltering());
             if (vlanAware.isEmpty()) {
                 return detach(command, t, p, dryRun, ctx, xs, net, d, link, null);
             }
             return ctx.locked(GuestVlans.lockName(vlanAware.get().name()), dryRun,
                     () -> detach(command, t, p, dryRun, ctx, xs, net, d, link, vlanAware.get()));
-        }
-    }
-
-    /** The bridge the {@code bridge} key names, in either notation, if it exists. */
-    private static Optional<Link> keyBridge(Network net, Params p) {
-        try {
-            Optional<String> name = GuestVlans.of(net, p.get("bridge")).map(BridgeSpec::bridge)
-                    .or(() -> p.get("bridge").filter(InterfaceName::isValid));
-            return name.flatMap(n -> net.links().find(n));
-        } catch (XennetException e) {
-            return Optional.empty(); // a value online refused: nothing of it on any uplink
         }
     }
 
