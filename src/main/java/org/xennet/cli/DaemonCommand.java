@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.xennet.daemon.CallRunner;
 import org.xennet.daemon.Daemon;
 import org.xennet.error.UsageException;
@@ -27,6 +28,7 @@ import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.XenStore;
 import org.xennet.xenstore.XenStoreClient;
 
 /**
@@ -38,6 +40,7 @@ import org.xennet.xenstore.XenStoreClient;
 final class DaemonCommand {
     private final ScriptContext ctx;
     private Nftables nft;
+    private XenStoreClient calls;
 
     DaemonCommand(ScriptContext ctx) {
         this.ctx = ctx;
@@ -77,13 +80,69 @@ final class DaemonCommand {
                 .out(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).err(errStream)
                 .processes(processes).deadline(deadline)
                 .firewall(() -> new IptablesFirewall(processes, ctx.lockDir(), "iptables", deadline))
-                .xenstore(xenstore ? () -> XenStoreClient.connect(env, Main.XENSTORE_TIMEOUT, deadline.cap(
-                        Duration.ofSeconds(30))) : () -> {
+                .xenstore(xenstore ? () -> callConnection(deadline.cap(Duration.ofSeconds(30))) : () -> {
                             throw new XennetException("the backend is gone from XenStore");
                         })
                 .nftables(this::nftables).faults(null).build();
         int rc = new Cli(c).runScript(script, args);
         return new CallRunner.Result(rc, err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The connection the daemon's calls share, opened again once lost: a call then makes none
+     * (xenstored accepts with a backlog of one, so a storm of calls each connecting queues there,
+     * and each connection costs a reader thread). Requests on it are serialized, as xenstored
+     * serves them one at a time anyway; transactions too, so that a storm of failing calls writing
+     * hotplug-error together stays within xenstored's quota of transactions per connection.
+     */
+    private synchronized XenStore callConnection(Duration connectBudget) {
+        if (calls == null || !calls.isOpen()) {
+            if (calls != null) {
+                calls.close();
+            }
+            calls = XenStoreClient.connect(ctx.env(), Main.XENSTORE_TIMEOUT, connectBudget);
+        }
+        return new SharedXenStore(calls);
+    }
+
+    /** A call's view of the shared connection: closing it leaves the connection open. */
+    private record SharedXenStore(XenStoreClient xs) implements XenStore {
+        @Override
+        public Optional<String> read(String path) {
+            return xs.read(path);
+        }
+
+        @Override
+        public void write(String path, String value) {
+            xs.write(path, value);
+        }
+
+        @Override
+        public void writeAll(Map<String, String> values) {
+            synchronized (xs) {
+                xs.writeAll(values);
+            }
+        }
+
+        @Override
+        public void remove(String path) {
+            xs.remove(path);
+        }
+
+        @Override
+        public List<String> directory(String path) {
+            return xs.directory(path);
+        }
+
+        @Override
+        public void mkdir(String path) {
+            xs.mkdir(path);
+        }
+
+        @Override
+        public void close() {
+            // the daemon's: it stays open for the next call
+        }
     }
 
     /**

@@ -218,6 +218,11 @@ public final class XenStoreClient implements XenStore {
         return connection.nextWatchEvent(wait);
     }
 
+    /** Whether the connection still stands (false once xenstored closed it or it was closed). */
+    public boolean isOpen() {
+        return connection.isOpen();
+    }
+
     @Override
     public void close() {
         connection.close();

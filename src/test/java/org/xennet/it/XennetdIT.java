@@ -305,9 +305,13 @@ class XennetdIT {
 
     @Test
     void xenstoredRestartedUnderItIsFollowed() throws Exception {
+        // a vif before the restart: the daemon's connections (its watch, and the one its calls share) are in use
+        String before = appear(12, "vif-bridge", Map.of("bridge", "xenbr0"));
+        assertTrue(waitFor(30, () -> "connected".equals(xs.read(before + "/hotplug-status"))), log());
         xs.restart();
         // the new xenstored has an empty store: libxl's keys for a new guest
         String be = appear(11, "vif-bridge", Map.of("bridge", "xenbr0"));
+        // (its call writes hotplug-status on the calls' connection: the old one is gone, a new one made)
         assertTrue(waitFor(40, () -> "connected".equals(xs.read(be + "/hotplug-status"))),
                 "the daemon connected again, watches again, handles the new backend: " + log());
     }
