@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.xennet.daemon.CallRunner;
 import org.xennet.daemon.Daemon;
 import org.xennet.error.UsageException;
@@ -28,6 +27,7 @@ import org.xennet.scripts.ExitCodes;
 import org.xennet.scripts.ScriptContext;
 import org.xennet.sys.Deadline;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.BorrowedXenStore;
 import org.xennet.xenstore.XenStore;
 import org.xennet.xenstore.XenStoreClient;
 
@@ -102,47 +102,7 @@ final class DaemonCommand {
             }
             calls = XenStoreClient.connect(ctx.env(), Main.XENSTORE_TIMEOUT, connectBudget);
         }
-        return new SharedXenStore(calls);
-    }
-
-    /** A call's view of the shared connection: closing it leaves the connection open. */
-    private record SharedXenStore(XenStoreClient xs) implements XenStore {
-        @Override
-        public Optional<String> read(String path) {
-            return xs.read(path);
-        }
-
-        @Override
-        public void write(String path, String value) {
-            xs.write(path, value);
-        }
-
-        @Override
-        public void writeAll(Map<String, String> values) {
-            synchronized (xs) {
-                xs.writeAll(values);
-            }
-        }
-
-        @Override
-        public void remove(String path) {
-            xs.remove(path);
-        }
-
-        @Override
-        public List<String> directory(String path) {
-            return xs.directory(path);
-        }
-
-        @Override
-        public void mkdir(String path) {
-            xs.mkdir(path);
-        }
-
-        @Override
-        public void close() {
-            // the daemon's: it stays open for the next call
-        }
+        return new BorrowedXenStore(calls);
     }
 
     /**

@@ -24,6 +24,7 @@ import org.xennet.scripts.ScriptContext;
 import org.xennet.scripts.bridge.BridgeStatus;
 import org.xennet.lab.LabXenstored;
 import org.xennet.sys.ProcessRunner;
+import org.xennet.xenstore.BorrowedXenStore;
 import org.xennet.xenstore.XenStoreClient;
 import org.xennet.xenstore.XenStore;
 import org.xennet.text.Printable;
@@ -307,14 +308,14 @@ final class LabCommand {
         lab.ipIn(dom0, "link", "set", "vif1.0", "down");
         check("the guest is cut off", lab.unreachable(guest, LabNetwork.GATEWAY));
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        int rc = runInDom0(lab, "xennet", Map.of(), () -> new Unclosed(store), "", report, "doctor");
+        int rc = runInDom0(lab, "xennet", Map.of(), () -> new BorrowedXenStore(store), "", report, "doctor");
         String text = report.toString(StandardCharsets.UTF_8);
         check("xennet doctor exits 1 and names vif1.0 on virbr0, expected " + bridge, rc == 1
                 && text.contains("vif1.0 (domain 1 (guest1)) is on virbr0, expected " + bridge));
         check("xennet doctor says vif1.0 is down", text.contains("vif1.0 (domain 1 (guest1)) is down"));
         ByteArrayOutputStream fixed = new ByteArrayOutputStream();
         // What fix changed goes to the hotplug log at level info; the lab has no log file.
-        rc = runInDom0(lab, "xennet", Map.of("XENNET_LOG_LEVEL", "warn"), () -> new Unclosed(store), "", fixed,
+        rc = runInDom0(lab, "xennet", Map.of("XENNET_LOG_LEVEL", "warn"), () -> new BorrowedXenStore(store), "", fixed,
                 "fix");
         check("xennet fix moves vif1.0 back onto " + bridge + " and brings it up",
                 fixed.toString(StandardCharsets.UTF_8).contains("+ ip link set dev vif1.0 master " + bridge)
@@ -322,7 +323,7 @@ final class LabCommand {
         check("the guest pings the LAN gateway again", lab.ping(guest, LabNetwork.GATEWAY));
         ByteArrayOutputStream after = new ByteArrayOutputStream();
         out.println("  $ xennet doctor --json   (the same report for programs; its output is not shown here)");
-        runInDom0(lab, "xennet", Map.of(), () -> new Unclosed(store), null, after, "doctor", "--json");
+        runInDom0(lab, "xennet", Map.of(), () -> new BorrowedXenStore(store), null, after, "doctor", "--json");
         String json = after.toString(StandardCharsets.UTF_8);
         check("it lists " + (json.split("\"check\": ", -1).length - 1) + " finding(s), none about vif1.0",
                 json.startsWith("{") && !json.contains("\"subject\": \"vif1.0\""));
@@ -360,7 +361,7 @@ final class LabCommand {
 
     /** Runs a vif-* script in dom0, in-process, against the lab's XenStore, as libxl runs it. */
     private int vif(LabNetwork lab, String name, XenStore store, Map<String, String> vars, String... args) {
-        return runInDom0(lab, name, vars, () -> new Unclosed(store), "vif=" + vars.get("vif") + " XENBUS_PATH="
+        return runInDom0(lab, name, vars, () -> new BorrowedXenStore(store), "vif=" + vars.get("vif") + " XENBUS_PATH="
                 + vars.get("XENBUS_PATH") + " ", args);
     }
 
@@ -405,50 +406,6 @@ final class LabCommand {
             }
         }
         return rc;
-    }
-
-    /** The lab's XenStore connection, handed to a script that closes it when done. */
-    private static final class Unclosed implements XenStore {
-        private final XenStore s;
-
-        Unclosed(XenStore s) {
-            this.s = s;
-        }
-
-        @Override
-        public java.util.Optional<String> read(String path) {
-            return s.read(path);
-        }
-
-        @Override
-        public void write(String path, String value) {
-            s.write(path, value);
-        }
-
-        @Override
-        public void writeAll(Map<String, String> values) {
-            s.writeAll(values);
-        }
-
-        @Override
-        public void remove(String path) {
-            s.remove(path);
-        }
-
-        @Override
-        public List<String> directory(String path) {
-            return s.directory(path);
-        }
-
-        @Override
-        public void mkdir(String path) {
-            s.mkdir(path);
-        }
-
-        @Override
-        public void close() {
-            // the lab closes the connection itself
-        }
     }
 
     private static String[] with(String[] a, String extra) {
