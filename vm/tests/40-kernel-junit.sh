@@ -7,7 +7,7 @@
 # (NetworkBridgeKernelTest). They run in-process (one JVM, faults injected through the plan
 # runner): a JVM per call, as the system ITs do, is too slow under TCG. Each JUnit test is one
 # check here; the JUnit XML report is kept in the logs.
-# xnvm-deadline: 1500 (a run of the JUnit tests takes 11 min under TCG; a crash runs them again)
+# xnvm-deadline: 2100 (one run of the JUnit tests takes 15 min under TCG; a crash runs them again)
 . /xnvm/dom0/lib.sh
 src=$SHARE/extra/junit.tar
 CLASSES=(${XNVM_JUNIT_CLASSES:-org.xennet.net.KernelNetworkContractTest org.xennet.scripts.bridge.NetworkBridgeKernelTest})
@@ -36,7 +36,7 @@ junit() { # junit ATTEMPT: one run of the JUnit console launcher; its reports in
 	local t=$SECONDS
 	rm -rf "$WORK/reports"
 	echo "+ java -jar junit-platform-console-standalone.jar execute ${sel[*]}"
-	RUN_DEADLINE=1200 run java -Xmx384m -Xshare:auto -XX:TieredStopAtLevel=1 \
+	RUN_DEADLINE=1300 run java -Xmx384m -Xshare:auto -XX:TieredStopAtLevel=1 \
 		-XX:ErrorFile="$XNVM_OUT/logs/hs_err_$1_pid%p.log" -jar "$j/junit-platform-console-standalone.jar" execute \
 		--disable-banner --details=tree --disable-ansi-colors \
 		--class-path "$j/classes:$j/test-classes:$(printf '%s:' "$j"/lib/*.jar)" \
