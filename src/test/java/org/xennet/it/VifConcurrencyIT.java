@@ -56,6 +56,11 @@ class VifConcurrencyIT {
         env.putAll(XenstoredFixture.hotplugEnv("vif-bridge", domid, 0));
         env.put("netdev", "");
         env.put("XENNET_FIREWALL", "iptables"); // every rule once, counted in iptables (NftGuardIT: the nftables storm)
+        // What these tests check is that concurrent calls neither duplicate nor leak, not how
+        // fast a hundred JVMs at once get through one iptables lock on 2 cores: on a slower
+        // machine of that class the last calls reached their rules after 30 of the default 35 s
+        // and ran out. Deadlines themselves are ChildDeadlineIT's (a hung iptables costs one limit).
+        env.put("XENNET_BUDGET", "150");
         return Executable.inDom0(lab, tmp, env, "vif-bridge", command, "type_if=vif");
     }
 
